@@ -1,0 +1,135 @@
+/**
+ * The fairload command line. Each subcommand is a small function over the library code in
+ * loaders/ and pipelines/; user mistakes become one clear message and a non-zero exit code,
+ * never a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { formatProblem, UserError } from "../loaders/errors.ts";
+import { type IngestSummary, ingest, readColumnMap } from "../loaders/ingest.ts";
+import { createProgress } from "../loaders/progress.ts";
+import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/workspace.ts";
+import { summarise, formatSummary } from "../loaders/summary.ts";
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+}
+
+const workspaceOption = { workspace: { type: "string" as const, short: "w" } };
+const jsonOption = { json: { type: "boolean" as const } };
+
+function out(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+const commands: Record<string, Command> = {
+  init: {
+    summary: "create a workspace folder (database, archive, config)",
+    usage: "fairload init DIR [--employer NAME]",
+    options: { employer: { type: "string" } },
+    async run({ values, positionals }) {
+      const dir = positionals[0];
+      if (!dir) throw new UserError("fairload init needs a folder: fairload init DIR");
+      const ws = initWorkspace(dir, { employer: values.employer as string | undefined });
+      out(`Workspace ready at ${ws.dir} (config: ${ws.configPath})`);
+      return 0;
+    },
+  },
+  ingest: {
+    summary: "load monthly workload returns (CSV folder, .xlsx or Parquet), validated and versioned",
+    usage: "fairload ingest PATH... [--workspace DIR] [--map COLUMN_MAP.json] [--force] [--json]",
+    options: { ...workspaceOption, ...jsonOption, map: { type: "string" }, force: { type: "boolean" } },
+    async run({ values, positionals }) {
+      if (positionals.length === 0) throw new UserError("fairload ingest needs at least one file or folder: fairload ingest PATH...");
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const columnMap = values.map ? readColumnMap(values.map as string) : undefined;
+      const summary = await ingest(ws, positionals, {
+        columnMap,
+        force: Boolean(values.force),
+        progress: createProgress({ json: Boolean(values.json) }),
+      });
+      if (values.json) out(JSON.stringify(summary, null, 2));
+      else printIngest(summary);
+      return summary.status === "refused" ? 2 : 0;
+    },
+  },
+  summary: {
+    summary: "print what the workspace holds: tables, months, services, teams, loads",
+    usage: "fairload summary [--workspace DIR] [--json]",
+    options: { ...workspaceOption, ...jsonOption },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const s = await summarise(ws);
+      out(values.json ? JSON.stringify(s, null, 2) : formatSummary(s));
+      return 0;
+    },
+  },
+};
+
+function printIngest(s: IngestSummary): void {
+  out(s.message);
+  for (const t of s.tables) out(`  ${t.table.padEnd(14)} ${String(t.rows).padStart(9)} rows  from ${t.source}${t.replaced ? `  (replaced ${t.replaced})` : ""}`);
+  if (s.problems.length) {
+    out("");
+    for (const p of s.problems) out(`  ${formatProblem(p)}`);
+    if (s.problem_count > s.problems.length) out(`  ... and ${s.problem_count - s.problems.length} more problem${s.problem_count - s.problems.length === 1 ? "" : "s"}`);
+  }
+  for (const w of s.warnings) out(`  note: ${w}`);
+}
+
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  return [
+    "fairload: workload returns -> DuckDB -> trends, peaks and troughs, fairness audit, dashboard",
+    "",
+    "Usage: fairload <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+    "",
+    "Every command takes --workspace DIR (or FAIRLOAD_WORKSPACE); the default is data/ in the checkout.",
+    "Run fairload <command> --help for its options.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    out(help());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`fairload: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  try {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      out(`${command.summary}\n\nUsage: ${command.usage}`);
+      return 0;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UserError(`${(e as Error).message}\nUsage: ${command.usage}`);
+    }
+    return await command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`fairload ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`fairload ${name}: unexpected error: ${err.message?.split("\n")[0] ?? err}\n`);
+    if (process.env.FAIRLOAD_DEBUG) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write("(set FAIRLOAD_DEBUG=1 for details; this is a bug in fairload, please report it)\n");
+    return 70;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The workspace config (`fairload.json`), validated with zod. Errors name the key.
+ */
+import { z } from "zod";
+import { DEFAULT_ROLES } from "./contract.ts";
+import { ONS_GROUPS, REPORTING_GROUPS } from "./ethnicity.ts";
+import { UserError } from "./errors.ts";
+
+const ceiling = z
+  .object({
+    service: z.string().min(1),
+    team: z.string().min(1).optional(),
+    caseload_per_fte: z.number().positive().optional(),
+    points_per_fte: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((c) => c.caseload_per_fte !== undefined || c.points_per_fte !== undefined, {
+    message: "give caseload_per_fte or points_per_fte (or both)",
+  });
+
+const referenceGroups = [...REPORTING_GROUPS.filter((g) => g !== "Not known"), ...ONS_GROUPS.filter((g) => g !== "Not known")] as [string, ...string[]];
+
+export const ConfigSchema = z
+  .object({
+    employer: z.string().min(1).default("Unnamed employer"),
+    reference_group: z.enum(referenceGroups).default("White British"),
+    min_group_size: z.number().int().min(2).default(10),
+    roles: z.array(z.string().min(1)).min(1).default([...DEFAULT_ROLES]),
+    senior_roles: z.array(z.string().min(1)).default(["Senior Practitioner", "Advanced Practitioner", "Team Manager"]),
+    ceilings: z.array(ceiling).default([]),
+    region: z.string().min(1).optional(),
+    comparators: z.array(z.string().min(1)).default([]),
+    max_file_mb: z.number().positive().default(512),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function defaultConfig(employer = "Unnamed employer"): Config {
+  return ConfigSchema.parse({ employer });
+}
+
+/** Parse a config object, turning zod issues into one message per key. */
+export function parseConfig(raw: unknown, file: string): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const key = i.path.length ? i.path.join(".") : "(top level)";
+    return `  ${key}: ${i.message}`;
+  });
+  throw new UserError(`The config file ${file} is not valid:\n${lines.join("\n")}`);
+}

@@ -1,0 +1,138 @@
+/**
+ * The workspace database: opening it (with a clear message when another process holds it),
+ * and the schema of the contract tables.
+ *
+ * Every contract table is stored with its full history as `hist_<table>`: one row per row
+ * received, with the load that brought it (`_load_id`), where it came from (`_source`, `_row`)
+ * and the load that replaced it (`_superseded_by`, NULL while current). The contract's own
+ * table names (`staff`, `worker_month`, ...) are views of the current version.
+ */
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { CONTRACT, type ColumnType, TABLE_NAMES, type TableName } from "./contract.ts";
+import { ETHNICITY_CODES, ethnicityLookup } from "./ethnicity.ts";
+import { UserError } from "./errors.ts";
+
+export const SQL_TYPE: Record<ColumnType, string> = {
+  string: "VARCHAR",
+  period: "VARCHAR",
+  integer: "BIGINT",
+  number: "DOUBLE",
+  boolean: "BOOLEAN",
+  date: "DATE",
+};
+
+/** Columns derived at ingest (beyond the contract's own), per table. */
+export const DERIVED_COLUMNS: Partial<Record<TableName, { name: string; sql: string }[]>> = {
+  staff: [
+    { name: "ethnicity_code", sql: "VARCHAR" },
+    { name: "ethnicity_label", sql: "VARCHAR" },
+    { name: "ons_group", sql: "VARCHAR" },
+    { name: "reporting_group", sql: "VARCHAR" },
+  ],
+};
+
+export const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+export const quoteLit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export interface Db {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * Open a DuckDB database file. Extensions are never downloaded (a missing one fails fast).
+ * When another process holds the file, wait up to `waitMs` and then say so plainly.
+ */
+export async function openDb(path: string, opts: { readOnly?: boolean; waitMs?: number } = {}): Promise<Db> {
+  const waitMs = opts.waitMs ?? Number(process.env.FAIRLOAD_LOCK_WAIT_MS ?? 30_000);
+  const started = Date.now();
+  for (;;) {
+    try {
+      const instance = await DuckDBInstance.create(path, {
+        autoinstall_known_extensions: "false",
+        autoload_known_extensions: "true",
+        ...(opts.readOnly ? { access_mode: "READ_ONLY" } : {}),
+      });
+      const conn = await instance.connect();
+      return {
+        instance,
+        conn,
+        close() {
+          conn.closeSync();
+          instance.closeSync();
+        },
+      };
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      if (/Could not set lock/i.test(msg)) {
+        if (Date.now() - started < waitMs) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        const pid = /PID (\d+)/.exec(msg)?.[1];
+        throw new UserError(
+          `The workspace database ${path} is in use by another fairload process${pid ? ` (PID ${pid})` : ""}. ` +
+            `Nothing was changed; try again when it has finished.`,
+        );
+      }
+      if (/not a valid DuckDB database|Corrupt|checksum|invalid/i.test(msg)) {
+        throw new UserError(`The workspace database ${path} cannot be opened (${msg.split("\n")[0]}). Rebuild it from the archive with: fairload rebuild`);
+      }
+      throw e;
+    }
+  }
+}
+
+/** Create the history tables, current-version views and reference tables if missing. */
+export async function ensureSchema(conn: DuckDBConnection): Promise<void> {
+  const stmts: string[] = [
+    `CREATE TABLE IF NOT EXISTS loads (
+      load_id INTEGER PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, paths VARCHAR[] NOT NULL,
+      column_map JSON, row_counts JSON, superseded_counts JSON)`,
+    `CREATE TABLE IF NOT EXISTS load_files (
+      load_id INTEGER NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sheet VARCHAR,
+      table_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, archived_as VARCHAR NOT NULL, rows BIGINT NOT NULL)`,
+  ];
+  for (const t of TABLE_NAMES) {
+    const spec = CONTRACT[t];
+    const cols = [
+      ...spec.columns.map((c) => `${quoteIdent(c.name)} ${SQL_TYPE[c.type]}`),
+      ...(DERIVED_COLUMNS[t] ?? []).map((c) => `${quoteIdent(c.name)} ${c.sql}`),
+    ];
+    stmts.push(
+      `CREATE TABLE IF NOT EXISTS hist_${t} (_load_id INTEGER NOT NULL, _source VARCHAR NOT NULL, _row BIGINT NOT NULL, ${cols.join(", ")}, extra JSON, _superseded_by INTEGER)`,
+    );
+    const visible = [...spec.columns.map((c) => c.name), ...(DERIVED_COLUMNS[t] ?? []).map((c) => c.name)].map(quoteIdent);
+    stmts.push(`CREATE OR REPLACE VIEW ${t} AS SELECT ${visible.join(", ")}, extra, _load_id FROM hist_${t} WHERE _superseded_by IS NULL`);
+  }
+  stmts.push(
+    `CREATE OR REPLACE TABLE ref_ethnicity (code VARCHAR PRIMARY KEY, label VARCHAR, ons_group VARCHAR, reporting_group VARCHAR)`,
+    `INSERT INTO ref_ethnicity VALUES ${ETHNICITY_CODES.map((c) => `(${[c.code, c.label, c.ons_group, c.reporting_group].map(quoteLit).join(", ")})`).join(", ")}`,
+    `CREATE OR REPLACE TABLE ref_ethnicity_spelling (spelling_key VARCHAR PRIMARY KEY, code VARCHAR)`,
+    `INSERT INTO ref_ethnicity_spelling VALUES ${ethnicityLookup().map((e) => `(${quoteLit(e.key)}, ${quoteLit(e.code.code)})`).join(", ")}`,
+  );
+  for (const s of stmts) await conn.run(s);
+}
+
+/** Run `fn` in a transaction: committed if it returns, rolled back if it throws. */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run("BEGIN TRANSACTION");
+  try {
+    const out = await fn();
+    await conn.run("COMMIT");
+    return out;
+  } catch (e) {
+    try {
+      await conn.run("ROLLBACK");
+    } catch {
+      /* the transaction may already be aborted */
+    }
+    throw e;
+  }
+}
+
+export async function queryRows<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string): Promise<T[]> {
+  const r = await conn.runAndReadAll(sql);
+  return r.getRowObjectsJS() as T[];
+}

@@ -1,0 +1,487 @@
+/**
+ * `fairload ingest`: returns in the contract of docs/returns.md -> validated, versioned tables.
+ *
+ * The order of work keeps the guarantees simple:
+ * 1. find the files, hash them, and stop early if every one was loaded before (a no-op);
+ * 2. archive the raw files under their hash (content-addressed, so harmless if we stop here);
+ * 3. stage each table as text in temp tables and check every row in SQL (types, ranges, allowed
+ *    values, duplicates, personal data); any problem refuses the whole return;
+ * 4. in ONE transaction: insert the rows into the history tables, mark what they replace,
+ *    check references against the resulting current version, record the load; any problem
+ *    rolls everything back. A crash or kill at any moment leaves the database as it was.
+ */
+import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { extname, join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "./contract.ts";
+import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "./db.ts";
+import { type InputProblem, RefusedError, UserError } from "./errors.ts";
+import { type Progress, silentProgress } from "./progress.ts";
+import { type Part, type SourceFile, type Staged, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
+import { type Workspace, appendLog } from "./workspace.ts";
+
+/** Own header (as normalised) -> contract column, for all tables or per table. */
+export type ColumnMap = Record<string, string | Record<string, string>>;
+
+export interface IngestOptions {
+  /** Load even when every file was loaded before (re-applies an old version). */
+  force?: boolean;
+  columnMap?: ColumnMap;
+  progress?: Progress;
+  /** How many problems to list in full (the rest are counted). */
+  problemCap?: number;
+  /** Test hook: called inside the transaction, just before COMMIT. */
+  beforeCommit?: () => Promise<void>;
+}
+
+export interface IngestSummary {
+  status: "accepted" | "refused" | "unchanged";
+  load_id: number | null;
+  files: { file: string; sha256: string; bytes: number }[];
+  tables: { table: string; source: string; rows: number; replaced: number }[];
+  problems: InputProblem[];
+  problem_count: number;
+  warnings: string[];
+  message: string;
+}
+
+const LOAD_ORDER: TableName[] = ["points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check"];
+
+export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const progress = opts.progress ?? silentProgress;
+  const cap = opts.problemCap ?? 50;
+  const maxBytes = ws.config.max_file_mb * 1048576;
+  const startedAt = new Date();
+
+  progress.step("reading files");
+  const { files, warnings } = await discoverFiles(paths, maxBytes);
+  const fileInfo = files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes }));
+
+  const db = await openDb(ws.dbPath);
+  try {
+    await ensureSchema(db.conn);
+    const known = await loadedHashes(db.conn, files);
+    if (!opts.force && files.every((f) => known.has(f.sha256))) {
+      const loadIds = [...new Set(files.map((f) => known.get(f.sha256)))].join(", ");
+      const summary = result("unchanged", null, fileInfo, [], [], 0, warnings, `Already loaded (load ${loadIds}); nothing changed.`);
+      appendLog(ws, { at: startedAt.toISOString(), status: "unchanged", paths, files: fileInfo });
+      return summary;
+    }
+
+    archive(ws, files);
+    const { parts, warnings: partWarnings } = await listParts(files);
+    warnings.push(...partWarnings);
+    const problems: InputProblem[] = [];
+    let problemCount = 0;
+    const addProblems = (list: InputProblem[], total = list.length) => {
+      problemCount += total;
+      for (const p of list) if (problems.length < cap) problems.push(p);
+    };
+    if (parts.length === 0) {
+      addProblems([{ file: files.map((f) => f.name).join(", "), expected: "no contract tables found; expected files or sheets named staff, worker_month, case_month, team_month, points_scheme or health_check" }]);
+    }
+    const seen = new Map<TableName, Part>();
+    for (const p of parts) {
+      const other = seen.get(p.table);
+      if (other) addProblems([{ file: p.label, expected: `a second ${p.table} table in one return (also in ${other.label}); load them one at a time` }]);
+      seen.set(p.table, p);
+    }
+
+    // 3. stage and check every row, outside any transaction (temp tables only)
+    const typed: { part: Part; table: string; rows: number }[] = [];
+    const roles = ws.config.roles ?? DEFAULT_ROLES;
+    for (const part of [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table))) {
+      progress.step(`reading ${part.label}`);
+      const staged = await stagePart(db.conn, part);
+      addProblems(staged.problems);
+      if (staged.headers.length === 0) continue;
+      progress.step(`checking ${part.label}`, 0, staged.rows);
+      const checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap });
+      addProblems(checked.problems, checked.total);
+      warnings.push(...checked.warnings);
+      if (checked.typedTable) typed.push({ part, table: checked.typedTable, rows: checked.rows });
+    }
+    if (problemCount > 0) return refuse(ws, startedAt, paths, fileInfo, problems, problemCount, warnings);
+
+    // 4. store, all or nothing
+    progress.step("storing");
+    const stored = await inTransaction(db.conn, async () => {
+      const loadId = Number((await queryRows<{ id: number }>(db.conn, `SELECT coalesce(max(load_id), 0) + 1 AS id FROM loads`))[0].id);
+      const tables: IngestSummary["tables"] = [];
+      for (const t of typed) {
+        const replaced = await store(db.conn, loadId, t.part, t.table);
+        tables.push({ table: t.part.table, source: t.part.label, rows: t.rows, replaced });
+      }
+      const refs = await checkReferences(db.conn, loadId, cap);
+      if (refs.total > 0) throw new RefusedError(refs.problems, refs.total);
+      warnings.push(...(await referenceWarnings(db.conn, loadId)));
+      await recordLoad(db.conn, loadId, startedAt, paths, opts.columnMap, typed, tables);
+      await opts.beforeCommit?.();
+      return { loadId, tables };
+    }).catch((e) => {
+      if (e instanceof RefusedError) return e;
+      throw e;
+    });
+    if (stored instanceof RefusedError) return refuse(ws, startedAt, paths, fileInfo, stored.problems, stored.totalProblems, warnings);
+
+    const rows = stored.tables.reduce((s, t) => s + t.rows, 0);
+    const replaced = stored.tables.reduce((s, t) => s + t.replaced, 0);
+    const message = `Loaded ${rows.toLocaleString("en-GB")} rows from ${files.length} file${files.length === 1 ? "" : "s"} as load ${stored.loadId}` + (replaced ? `; ${replaced.toLocaleString("en-GB")} earlier rows replaced (kept in history)` : "") + ".";
+    appendLog(ws, { at: startedAt.toISOString(), status: "accepted", load_id: stored.loadId, paths, files: fileInfo, archived: files.map((f) => archiveName(f)), column_map: opts.columnMap ?? null, tables: stored.tables, warnings });
+    return result("accepted", stored.loadId, fileInfo, stored.tables, [], 0, warnings, message);
+  } finally {
+    progress.done();
+    forgetWorkbooks();
+    db.close();
+  }
+}
+
+function result(status: IngestSummary["status"], loadId: number | null, files: IngestSummary["files"], tables: IngestSummary["tables"], problems: InputProblem[], problemCount: number, warnings: string[], message: string): IngestSummary {
+  return { status, load_id: loadId, files, tables, problems, problem_count: problemCount, warnings, message };
+}
+
+function refuse(ws: Workspace, at: Date, paths: string[], files: IngestSummary["files"], problems: InputProblem[], count: number, warnings: string[]): IngestSummary {
+  appendLog(ws, { at: at.toISOString(), status: "refused", paths, files, problem_count: count, problems });
+  const message = `Refused: ${count} problem${count === 1 ? "" : "s"} found; nothing was loaded and nothing stored was changed.`;
+  return result("refused", null, files, [], problems, count, warnings, message);
+}
+
+async function loadedHashes(conn: DuckDBConnection, files: SourceFile[]): Promise<Map<string, number>> {
+  const list = files.map((f) => quoteLit(f.sha256)).join(", ");
+  const rows = await queryRows<{ sha256: string; load_id: number }>(conn, `SELECT sha256, max(load_id) AS load_id FROM load_files WHERE sha256 IN (${list}) GROUP BY sha256`);
+  return new Map(rows.map((r) => [r.sha256, Number(r.load_id)]));
+}
+
+export function archiveName(f: SourceFile): string {
+  return `${f.sha256}${extname(f.name).toLowerCase()}`;
+}
+
+/** Copy each raw file into the archive under its hash (write to a temp name, then rename). */
+function archive(ws: Workspace, files: SourceFile[]): void {
+  for (const f of files) {
+    const dest = join(ws.archiveDir, archiveName(f));
+    if (existsSync(dest)) continue;
+    const tmp = `${dest}.${process.pid}.tmp`;
+    copyFileSync(f.path, tmp);
+    renameSync(tmp, dest);
+  }
+}
+
+/** The SQL expression for a cell as trimmed text, NULL when empty. */
+const cell = (header: string) => `nullif(trim(CAST(${quoteIdent(header)} AS VARCHAR)), '')`;
+
+/** SQL that parses trimmed text `v` into the column's type, NULL when it cannot. */
+function parseSql(col: ColumnSpec, v: string, decimalComma: boolean, roles: readonly string[]): string {
+  const allowed = col.allowedFromConfig === "roles" ? roles : col.allowed;
+  if (allowed) {
+    return `CASE lower(${v}) ${allowed.map((a) => `WHEN ${quoteLit(a.toLowerCase())} THEN ${quoteLit(a)}`).join(" ")} END`;
+  }
+  const num = `TRY_CAST(${decimalComma ? `replace(${v}, ',', '.')` : v} AS DOUBLE)`;
+  switch (col.type) {
+    case "string":
+      return v;
+    case "number":
+      return `CASE WHEN isfinite(${num}) THEN ${num} END`;
+    case "integer":
+      return `CASE WHEN isfinite(${num}) AND ${num} = trunc(${num}) AND abs(${num}) < 1e15 THEN CAST(${num} AS BIGINT) END`;
+    case "boolean":
+      return `CASE WHEN lower(${v}) IN ('true', 'yes', 'y', '1') THEN true WHEN lower(${v}) IN ('false', 'no', 'n', '0') THEN false END`;
+    case "period":
+      return `strftime(${dateSql(v, ["%Y-%m", "%Y-%m-%d", "%b-%y", "%b %Y", "%B %Y", "%m/%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"])}, '%Y-%m')`;
+    case "date":
+      return dateSql(v, ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]);
+  }
+}
+
+/** Text dates in the given formats, or an Excel serial day number (1955-2119). */
+function dateSql(v: string, formats: string[]): string {
+  const serial = `TRY_CAST(${v} AS DOUBLE)`;
+  return `CASE WHEN regexp_full_match(${v}, '[0-9]{5}(\\.[0-9]+)?') AND ${serial} BETWEEN 20000 AND 80000
+    THEN CAST(DATE '1899-12-30' + CAST(floor(${serial}) AS INTEGER) AS DATE)
+    ELSE CAST(try_strptime(${v}, [${formats.map(quoteLit).join(", ")}]) AS DATE) END`;
+}
+
+const ETHNICITY_KEY_SQL = (v: string) =>
+  `trim(regexp_replace(regexp_replace(regexp_replace(lower(replace(${v}, '&', ' and ')), '[^a-z0-9]+', ' ', 'g'), '\\bwelsh\\b', ' ', 'g'), '\\s+', ' ', 'g'))`;
+
+interface Check {
+  column: string;
+  /** SQL condition over the typed table that is true for a bad row. */
+  bad: string;
+  /** SQL for the value to show. */
+  value: string;
+  expected: string;
+}
+
+interface Checked {
+  typedTable?: string;
+  rows: number;
+  problems: InputProblem[];
+  total: number;
+  warnings: string[];
+}
+
+/**
+ * Map headers onto the contract, type every cell into a temp table, and list every problem.
+ * The typed table keeps each contract column's raw text as `raw__<name>`.
+ */
+async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; cap: number }): Promise<Checked> {
+  const spec = CONTRACT[part.table];
+  const where = { file: part.source.name, sheet: part.sheet };
+  const problems: InputProblem[] = [];
+  const warnings: string[] = [];
+  const map = columnMapFor(opts.columnMap, part.table);
+  const byContract = new Map<string, string>();
+  const extras: { header: string; key: string }[] = [];
+  for (const header of staged.headers) {
+    const norm = normaliseHeader(header);
+    const target = map.get(norm) ?? map.get(header) ?? norm;
+    if (spec.columns.some((c) => c.name === target)) {
+      const prev = byContract.get(target);
+      if (prev !== undefined) problems.push({ ...where, row: 1, column: header, expected: `both "${prev}" and "${header}" give column ${target}; expected it once` });
+      else byContract.set(target, header);
+      continue;
+    }
+    const why = personalDataReason(norm);
+    if (why) {
+      problems.push({ ...where, row: 1, column: header, expected: `refused: ${why}` });
+      continue;
+    }
+    if (norm === "") {
+      problems.push({ ...where, row: 1, column: header || "(blank)", expected: "a column with a blank header; expected every column to be named" });
+      continue;
+    }
+    extras.push({ header, key: norm });
+  }
+  for (const c of spec.columns) {
+    if (c.required && !byContract.has(c.name)) {
+      problems.push({ ...where, row: 1, column: c.name, expected: `missing required column "${c.name}" (${c.description}); columns found: ${staged.headers.join(", ") || "none"}` });
+    }
+  }
+  if (problems.length > 0) return { rows: staged.rows, problems, total: problems.length, warnings };
+  if (extras.length) warnings.push(`${part.label}: extra column${extras.length > 1 ? "s" : ""} ${extras.map((e) => e.header).join(", ")} kept in "extra"`);
+
+  // typed table: raw text + parsed value per contract column, extras as JSON
+  const typedTable = `${staged.tempTable}_typed`;
+  const selects: string[] = ["s.__row AS __row"];
+  for (const c of spec.columns) {
+    const header = byContract.get(c.name);
+    const v = header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header);
+    selects.push(`${v} AS ${quoteIdent(`raw__${c.name}`)}`);
+    selects.push(`${parseSql(c, v, staged.decimalComma, opts.roles)} AS ${quoteIdent(c.name)}`);
+  }
+  let join = "";
+  if (part.table === "staff") {
+    const v = cell(byContract.get("ethnicity")!);
+    join = `LEFT JOIN ref_ethnicity_spelling sp ON sp.spelling_key = coalesce(${ETHNICITY_KEY_SQL(v)}, 'not obtained') LEFT JOIN ref_ethnicity re ON re.code = sp.code`;
+    selects.push(`re.code AS ethnicity_code`, `re.label AS ethnicity_label`, `re.ons_group AS ons_group`, `re.reporting_group AS reporting_group`);
+  }
+  selects.push(extras.length ? `json_object(${extras.map((e) => `${quoteLit(e.key)}, ${cell(e.header)}`).join(", ")}) AS extra` : `CAST(NULL AS JSON) AS extra`);
+  const anyValue = staged.headers.map((h) => `${cell(h)} IS NOT NULL`).join(" OR ");
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS SELECT ${selects.join(", ")} FROM ${staged.tempTable} s ${join} WHERE ${anyValue}`);
+  await conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+
+  const checks = columnChecks(spec.columns, opts.roles);
+  if (part.table === "staff") {
+    checks.push({ column: "ethnicity", bad: `ethnicity_code IS NULL`, value: `raw__ethnicity`, expected: "expected a DfE census main code (WBRI, WIRI, WIRT, WOTH, WROM, MWBC, MWBA, MWAS, MOTH, AIND, APKN, ABAN, AOTH, BCRB, BAFR, BOTH, CHNE, OOTH, REFU, NOBT), an ONS 2021 category label, 'Prefer not to say' or blank" });
+  }
+  for (const e of extras) {
+    for (const p of PERSONAL_VALUE_PATTERNS) {
+      checks.push({ column: e.header, bad: `regexp_matches(extra->>${quoteLit(e.key)}, ${quoteLit(p.regex)})`, value: `extra->>${quoteLit(e.key)}`, expected: `refused: the value looks like ${p.kind}, which fairload must not store; remove the column` });
+    }
+  }
+  for (const idCol of ["worker_id", "case_ref"]) {
+    if (!spec.columns.some((c) => c.name === idCol)) continue;
+    for (const p of PERSONAL_VALUE_PATTERNS.slice(0, 2)) {
+      checks.push({ column: idCol, bad: `regexp_matches(raw__${idCol}, ${quoteLit(p.regex)})`, value: `raw__${idCol}`, expected: `refused: the identifier looks like ${p.kind}; identifiers must be pseudonymous` });
+    }
+  }
+  const { problems: rowProblems, total } = await runChecks(conn, typedTable, checks, where, opts.cap);
+  const dup = await duplicateKeys(conn, typedTable, spec.key, spec.grain, where, opts.cap);
+  const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${typedTable}`))[0].n);
+  return { typedTable, rows, problems: [...rowProblems, ...dup.problems], total: total + dup.total, warnings };
+}
+
+function columnMapFor(map: ColumnMap | undefined, table: TableName): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!map) return out;
+  for (const [from, to] of Object.entries(map)) {
+    if (typeof to === "string") out.set(normaliseHeader(from), normaliseHeader(to));
+  }
+  const own = map[table];
+  if (own && typeof own === "object") for (const [from, to] of Object.entries(own)) out.set(normaliseHeader(from), normaliseHeader(to));
+  return out;
+}
+
+/** Per column: required, parseable, in range, not in the future. */
+function columnChecks(columns: ColumnSpec[], roles: readonly string[]): Check[] {
+  const checks: Check[] = [];
+  for (const c of columns) {
+    const raw = quoteIdent(`raw__${c.name}`);
+    const val = quoteIdent(c.name);
+    const expected = `expected ${expectation(c, roles)}`;
+    if (c.required && !c.blankAllowed) checks.push({ column: c.name, bad: `${raw} IS NULL`, value: raw, expected: `a value is required here; ${expected}` });
+    if (c.type !== "string" || c.allowed || c.allowedFromConfig) {
+      checks.push({ column: c.name, bad: `${raw} IS NOT NULL AND ${val} IS NULL`, value: raw, expected });
+    }
+    const range: string[] = [];
+    if (c.min !== undefined) range.push(`${val} ${c.minExclusive ? "<=" : "<"} ${c.min}`);
+    if (c.max !== undefined) range.push(`${val} > ${c.max}`);
+    if (c.name === "qualified_year") range.push(`${val} > year(current_date)`);
+    if (range.length) checks.push({ column: c.name, bad: `${val} IS NOT NULL AND (${range.join(" OR ")})`, value: raw, expected });
+    if (c.type === "period") {
+      checks.push({ column: c.name, bad: `${val} > strftime(current_date, '%Y-%m')`, value: raw, expected: `the month is in the future; ${expected}` });
+      checks.push({ column: c.name, bad: `${val} < '2000-01'`, value: raw, expected: `the month is before 2000; ${expected}` });
+    }
+    if (c.type === "date") {
+      checks.push({ column: c.name, bad: `${val} > current_date`, value: raw, expected: `the date is in the future; ${expected}` });
+      checks.push({ column: c.name, bad: `${val} < DATE '1950-01-01'`, value: raw, expected: `the date is before 1950; ${expected}` });
+    }
+  }
+  return checks;
+}
+
+/** Count every check in one pass; list the first rows of each failing one. */
+async function runChecks(conn: DuckDBConnection, table: string, checks: Check[], where: { file: string; sheet?: string }, cap: number): Promise<{ problems: InputProblem[]; total: number }> {
+  if (checks.length === 0) return { problems: [], total: 0 };
+  const counts = (await queryRows<Record<string, bigint>>(conn, `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad}) AS c${i}`).join(", ")} FROM ${table}`))[0];
+  const failing = checks.map((c, i) => ({ c, n: Number(counts[`c${i}`]) })).filter((x) => x.n > 0);
+  if (failing.length === 0) return { problems: [], total: 0 };
+  const total = failing.reduce((s, x) => s + x.n, 0);
+  const union = failing
+    .map(({ c }, i) => `(SELECT __row, ${i} AS k, CAST(${c.value} AS VARCHAR) AS v FROM ${table} WHERE ${c.bad} ORDER BY __row LIMIT ${cap})`)
+    .join(" UNION ALL ");
+  const rows = await queryRows<{ __row: bigint; k: number; v: string | null }>(conn, `SELECT * FROM (${union}) ORDER BY __row, k LIMIT ${cap}`);
+  const problems = rows.map((r) => {
+    const c = failing[Number(r.k)].c;
+    return { ...where, row: Number(r.__row), column: c.column, value: r.v, expected: c.expected };
+  });
+  return { problems, total };
+}
+
+async function duplicateKeys(conn: DuckDBConnection, table: string, key: string[], grain: string, where: { file: string; sheet?: string }, cap: number): Promise<{ problems: InputProblem[]; total: number }> {
+  const k = key.map(quoteIdent).join(", ");
+  const notNull = key.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(" AND ");
+  const rows = await queryRows<Record<string, unknown> & { rows_: bigint[]; n_: bigint; total_: bigint }>(
+    conn,
+    `SELECT ${k}, list(__row ORDER BY __row) AS rows_, count(*) AS n_, count(*) OVER () AS total_ FROM ${table} WHERE ${notNull} GROUP BY ${k} HAVING count(*) > 1 ORDER BY min(__row) LIMIT ${cap}`,
+  );
+  const problems = rows.map((r) => {
+    const rowsList = (r.rows_ as unknown as bigint[]).map(Number);
+    return {
+      ...where,
+      row: rowsList[1],
+      column: key.join(", "),
+      value: key.map((c) => String(r[c])).join(", "),
+      expected: `duplicate: the same ${key.join(" + ")} appears on rows ${rowsList.slice(0, 5).join(", ")}${rowsList.length > 5 ? ", ..." : ""}; expected ${grain}`,
+    };
+  });
+  return { problems, total: rows.length ? Number(rows[0].total_) : 0 };
+}
+
+/** Insert a typed part as load `loadId` and mark the rows it replaces. Returns how many it replaced. */
+async function store(conn: DuckDBConnection, loadId: number, part: Part, typedTable: string): Promise<number> {
+  const t = part.table;
+  const spec = CONTRACT[t];
+  const cols = [...spec.columns.map((c) => c.name), ...(DERIVED_COLUMNS[t] ?? []).map((c) => c.name)].map(quoteIdent);
+  await conn.run(
+    `INSERT INTO hist_${t} (_load_id, _source, _row, ${cols.join(", ")}, extra, _superseded_by)
+     SELECT ${loadId}, ${quoteLit(part.label)}, __row, ${cols.join(", ")}, extra, NULL FROM ${typedTable}`,
+  );
+  let replaced = 0;
+  for (const scope of spec.replaceScopes) {
+    const on = scope.map((c) => `h.${quoteIdent(c)} = n.${quoteIdent(c)}`).join(" AND ");
+    const r = await conn.run(
+      `UPDATE hist_${t} AS h SET _superseded_by = ${loadId}
+       FROM (SELECT DISTINCT ${scope.map(quoteIdent).join(", ")} FROM hist_${t} WHERE _load_id = ${loadId}) AS n
+       WHERE h._superseded_by IS NULL AND h._load_id < ${loadId} AND ${on}`,
+    );
+    replaced += Number(r.rowsChanged);
+  }
+  await conn.run(`DROP TABLE IF EXISTS ${typedTable}`);
+  return replaced;
+}
+
+/** Cross-table rules, checked on the new rows against the current version after this load. */
+async function checkReferences(conn: DuckDBConnection, loadId: number, cap: number): Promise<{ problems: InputProblem[]; total: number }> {
+  const rules: { sql: string; expected: (r: Record<string, unknown>) => string; column: string; value: (r: Record<string, unknown>) => string }[] = [
+    {
+      column: "worker_id",
+      sql: `FROM hist_case_month c WHERE c._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM worker_month w WHERE w.period = c.period AND w.worker_id = c.worker_id)`,
+      value: (r) => String(r.worker_id),
+      expected: (r) => `worker ${r.worker_id} has no worker_month row for ${r.period}; expected every case's worker to have a worker_month row for the same period`,
+    },
+    {
+      column: "case_type",
+      sql: `FROM hist_case_month c JOIN worker_month w ON w.period = c.period AND w.worker_id = c.worker_id
+            WHERE c._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM points_scheme p WHERE p.service = w.service AND p.case_type = c.case_type)`,
+      value: (r) => String(r.case_type),
+      expected: (r) => {
+        const known = r.known as string | null;
+        return known
+          ? `case type "${r.case_type}" is not in the points scheme of ${r.service}; expected one of: ${known}`
+          : `service "${r.service}" has no points scheme loaded; expected a points_scheme row for each of its case types`;
+      },
+    },
+  ];
+  const problems: InputProblem[] = [];
+  let total = 0;
+  for (const rule of rules) {
+    const n = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n ${rule.sql}`))[0].n);
+    if (n === 0) continue;
+    total += n;
+    const rows = await queryRows(
+      conn,
+      `SELECT c._source, c._row, c.period, c.worker_id, c.case_type, ${rule.column === "case_type" ? "w.service, (SELECT string_agg(DISTINCT p.case_type, ', ' ORDER BY p.case_type) FROM points_scheme p WHERE p.service = w.service) AS known" : "NULL AS service, NULL AS known"} ${rule.sql} ORDER BY c._row LIMIT ${cap}`,
+    );
+    for (const r of rows) {
+      const [file, sheet] = String(r._source).split(", sheet ");
+      problems.push({ file, sheet, row: Number(r._row), column: rule.column, value: rule.value(r), expected: rule.expected(r) });
+    }
+  }
+  return { problems: problems.slice(0, cap), total };
+}
+
+/** Things worth knowing that do not refuse a return. */
+async function referenceWarnings(conn: DuckDBConnection, loadId: number): Promise<string[]> {
+  const out: string[] = [];
+  const noStaff = await queryRows<{ n: bigint }>(
+    conn,
+    `SELECT count(DISTINCT worker_id) AS n FROM hist_worker_month w WHERE w._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.worker_id = w.worker_id)`,
+  );
+  const n = Number(noStaff[0].n);
+  if (n > 0) out.push(`${n} worker${n === 1 ? "" : "s"} in worker_month ha${n === 1 ? "s" : "ve"} no staff row yet (their ethnicity counts as Not known until one is loaded)`);
+  return out;
+}
+
+async function recordLoad(conn: DuckDBConnection, loadId: number, at: Date, paths: string[], columnMap: ColumnMap | undefined, typed: { part: Part; rows: number }[], tables: IngestSummary["tables"]): Promise<void> {
+  const rowCounts = Object.fromEntries(tables.map((t) => [t.table, t.rows]));
+  const replaced = Object.fromEntries(tables.map((t) => [t.table, t.replaced]));
+  await conn.run(
+    `INSERT INTO loads VALUES (${loadId}, ${quoteLit(at.toISOString().replace("T", " ").replace("Z", ""))}, [${paths.map(quoteLit).join(", ")}], ${columnMap ? quoteLit(JSON.stringify(columnMap)) : "NULL"}, ${quoteLit(JSON.stringify(rowCounts))}, ${quoteLit(JSON.stringify(replaced))})`,
+  );
+  for (const t of typed) {
+    const f = t.part.source;
+    await conn.run(
+      `INSERT INTO load_files VALUES (${loadId}, ${quoteLit(t.part.label)}, ${quoteLit(f.name)}, ${t.part.sheet ? quoteLit(t.part.sheet) : "NULL"}, ${quoteLit(t.part.table)}, ${quoteLit(f.sha256)}, ${quoteLit(archiveName(f))}, ${t.rows})`,
+    );
+  }
+}
+
+/** Read a column map file: JSON object of own header -> contract column (optionally per table). */
+export function readColumnMap(path: string): ColumnMap {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new UserError(`The column map ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`The column map ${path} must be a JSON object of "your header": "contract column"`);
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const ok = typeof v === "string" || (v && typeof v === "object" && (TABLE_NAMES as readonly string[]).includes(k) && Object.values(v).every((x) => typeof x === "string"));
+    if (!ok) throw new UserError(`The column map ${path}: key "${k}" must map to a contract column name (or, for a table name, to an object of header -> column)`);
+  }
+  return raw as ColumnMap;
+}
+
+export type { Db };
