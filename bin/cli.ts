@@ -9,6 +9,7 @@ import { type IngestSummary, ingest, readColumnMap } from "../loaders/ingest.ts"
 import { createProgress } from "../loaders/progress.ts";
 import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/workspace.ts";
 import { summarise, formatSummary } from "../loaders/summary.ts";
+import { writeTemplate } from "../loaders/template.ts";
 
 interface Command {
   summary: string;
@@ -49,10 +50,23 @@ const commands: Record<string, Command> = {
         columnMap,
         force: Boolean(values.force),
         progress: createProgress({ json: Boolean(values.json) }),
+        beforeCommit: holdBeforeCommit(),
       });
       if (values.json) out(JSON.stringify(summary, null, 2));
       else printIngest(summary);
       return summary.status === "refused" ? 2 : 0;
+    },
+  },
+  template: {
+    summary: "write an Excel workbook for team managers to fill in (drop-downs, hints)",
+    usage: "fairload template --out returns.xlsx [--workspace DIR]",
+    options: { ...workspaceOption, out: { type: "string", short: "o" } },
+    async run({ values }) {
+      const outFile = (values.out as string | undefined) ?? "returns-template.xlsx";
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      await writeTemplate(ws, outFile);
+      out(`Wrote ${outFile}`);
+      return 0;
     },
   },
   summary: {
@@ -67,6 +81,19 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/**
+ * For the crash tests only: FAIRLOAD_TEST_HOLD_BEFORE_COMMIT_MS makes ingest announce and wait
+ * inside its transaction, after every row is written and before COMMIT, so a test can kill it there.
+ */
+function holdBeforeCommit(): (() => Promise<void>) | undefined {
+  const ms = Number(process.env.FAIRLOAD_TEST_HOLD_BEFORE_COMMIT_MS ?? 0);
+  if (!ms) return undefined;
+  return async () => {
+    process.stderr.write("holding before commit\n");
+    await new Promise((r) => setTimeout(r, ms));
+  };
+}
 
 function printIngest(s: IngestSummary): void {
   out(s.message);
