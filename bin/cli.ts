@@ -10,6 +10,7 @@ import { createProgress } from "../loaders/progress.ts";
 import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/workspace.ts";
 import { summarise, formatSummary } from "../loaders/summary.ts";
 import { writeTemplate } from "../loaders/template.ts";
+import { analyseSeriesFile, formatSeriesReport } from "../pipelines/series-file.ts";
 
 interface Command {
   summary: string;
@@ -66,6 +67,39 @@ const commands: Record<string, Command> = {
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
       await writeTemplate(ws, outFile);
       out(`Wrote ${outFile}`);
+      return 0;
+    },
+  },
+  series: {
+    summary: "analyse any monthly or annual series in a CSV: trend, seasonality, peaks, level shifts, control chart",
+    usage: "fairload series FILE.csv --date COL --value COL [--period 12|1] [--higher-is better|worse] [--filter COL=VALUE]... [--target N] [--json]",
+    options: {
+      ...jsonOption,
+      date: { type: "string" },
+      value: { type: "string" },
+      period: { type: "string", default: "12" },
+      "higher-is": { type: "string" },
+      filter: { type: "string", multiple: true },
+      target: { type: "string" },
+    },
+    async run({ values, positionals }) {
+      const file = positionals[0];
+      if (!file || !values.date || !values.value) throw new UserError("fairload series needs a file, --date COL and --value COL");
+      const period = Number(values.period);
+      if (period !== 12 && period !== 1) throw new UserError(`--period must be 12 (monthly) or 1 (annual), got ${values.period}`);
+      const higher = values["higher-is"] as string | undefined;
+      if (higher && !["better", "worse", "neutral"].includes(higher)) throw new UserError(`--higher-is must be better, worse or neutral, got ${higher}`);
+      const target = values.target === undefined ? undefined : Number(values.target);
+      if (target !== undefined && !Number.isFinite(target)) throw new UserError(`--target must be a number`);
+      const { analysis, sentence } = await analyseSeriesFile(file, {
+        date: values.date as string,
+        value: values.value as string,
+        period,
+        higherIs: higher as "better" | "worse" | "neutral" | undefined,
+        filters: (values.filter as string[] | undefined) ?? [],
+        target,
+      });
+      out(values.json ? JSON.stringify({ ...analysis, summary: sentence }, null, 2) : formatSeriesReport(analysis, sentence));
       return 0;
     },
   },

@@ -1,0 +1,520 @@
+/**
+ * One call that applies the whole time-series engine to a monthly (or annual) series, as
+ * `fairload series` and `fairload run` need it:
+ *
+ * - the series is laid on a complete calendar grid; missing months are listed, never filled
+ *   with zero;
+ * - seasonality (STL, robust) from 24 months; the deseasonalised series is what the trend test,
+ *   change points and control chart run on, so that seasonality itself is not flagged;
+ * - trend from 8 observed values: Mann-Kendall with the Hamed-Rao correction (never shrinking
+ *   the variance) on the deseasonalised series, Sen's slope with its interval, and the seasonal
+ *   (Hirsch-Slack) test and seasonal Sen slope beside them;
+ * - peaks and troughs of the observed series (scipy find_peaks semantics) that stand out from
+ *   month-to-month noise;
+ * - level shifts: PELT in the mean (Normal cost, MBIC) on the deseasonalised series with its
+ *   linear trend removed, scaled by a robust noise estimate;
+ * - an XmR control chart with the Making Data Count rules.
+ *
+ * Pure: no I/O. Every part has an explicit status instead of a crash or an invented number.
+ */
+import { scaleForChangepoint, cptMean } from "./changepoint.ts";
+import { findPeaks, findTroughs } from "./peaks.ts";
+import { deseasonalise, seasonalProfile } from "./seasonal.ts";
+import { type Improvement, type SpcRule, type SpecialCause, type VariationIcon, type AssuranceIcon, xmrChart } from "./spc.ts";
+import { hamedRaoMK, mannKendall, seasonalMannKendall, seasonalSensSlope, sensSlope } from "./trend.ts";
+
+export const MIN_TREND = 8;
+export const MIN_SEASONAL = 24;
+export const MIN_SPC = 12;
+export const MIN_CHANGEPOINT = 12;
+/** Shortest segment between level shifts in a monthly series: a shift must last half a year. */
+export const MIN_SHIFT_MONTHS = 6;
+
+export interface SeriesInput {
+  /** `YYYY-MM` for monthly series (period 12) or `YYYY` for annual ones (period 1); any order, no duplicates. */
+  dates: string[];
+  values: (number | null)[];
+  period?: 12 | 1;
+  /** Which direction is good (for control-chart colours and the assurance icon). */
+  higherIs?: "better" | "worse" | "neutral";
+  target?: number;
+}
+
+export interface TrendResult {
+  status: string;
+  /** Hamed-Rao corrected Mann-Kendall on the deseasonalised series: the headline test. */
+  mk: { s: number; var_s: number; var_s_corrected: number; z: number; p: number; tau: number; correction_factor: number } | null;
+  /** Plain Mann-Kendall on the series as observed, for reference. */
+  mk_uncorrected: { s: number; var_s: number; z: number; p: number; tau: number } | null;
+  seasonal_mk: { s: number; var_s: number; z: number; p: number; tau: number } | null;
+  /** Sen's slope on the deseasonalised series, per time step and per year. */
+  sen: { slope: number; ci_low: number; ci_high: number; slope_per_year: number; ci_low_per_year: number; ci_high_per_year: number; intercept: number } | null;
+  seasonal_sen: { slope_per_year: number; ci_low_per_year: number | null; ci_high_per_year: number | null } | null;
+  /** Sen's slope per year as a percentage of the series' mean level. */
+  pct_per_year: number | null;
+  pct_ci_low: number | null;
+  pct_ci_high: number | null;
+  direction: "increasing" | "decreasing" | "no trend" | null;
+  /** True when the test ran on the deseasonalised series. */
+  deseasonalised: boolean;
+}
+
+export interface SeriesAnalysis {
+  n: number;
+  n_observed: number;
+  first: string | null;
+  last: string | null;
+  dates: string[];
+  values: (number | null)[];
+  missing: string[];
+  /** 'ok', or the limitations in plain words. */
+  status: string;
+  trend: TrendResult;
+  seasonal: {
+    status: string;
+    code: string;
+    indices: { month: number; index: number; percent: number | null }[];
+    strength: number | null;
+    seasonality_p: number | null;
+    peak_months: number[];
+    trough_months: number[];
+  };
+  stl: { trend: (number | null)[]; seasonal: (number | null)[]; remainder: (number | null)[] } | null;
+  deseasonalised: (number | null)[];
+  peaks: { index: number; date: string; value: number; prominence: number }[];
+  troughs: { index: number; date: string; value: number; prominence: number }[];
+  changepoints: { status: string; points: { index: number; date: string; direction: "up" | "down"; before: number; after: number }[] };
+  spc: {
+    status: string;
+    on: "deseasonalised" | "observed";
+    mean: number | null;
+    ucl: number | null;
+    lcl: number | null;
+    points: { index: number; date: string; value: number; mean: number; ucl: number; lcl: number; rule: SpcRule | null; special_cause: SpecialCause | null }[];
+    signals: { index: number; date: string; rule: SpcRule; special_cause: SpecialCause | null }[];
+    variation: VariationIcon | null;
+    assurance: AssuranceIcon | null;
+  };
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/** "2024-09" -> "September 2024"; "2024" -> "2024". */
+export function monthName(date: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(date);
+  return m ? `${MONTHS[Number(m[2]) - 1]} ${m[1]}` : date;
+}
+
+export function calendarMonthName(month: number): string {
+  return MONTHS[month - 1];
+}
+
+/** Lay the series on a complete grid from its first to its last date. */
+export function toGrid(dates: string[], values: (number | null)[], period: 12 | 1): { dates: string[]; values: (number | null)[]; missing: string[] } {
+  if (dates.length !== values.length) throw new RangeError("dates and values differ in length");
+  const re = period === 12 ? /^\d{4}-(0[1-9]|1[0-2])$/ : /^\d{4}$/;
+  const byDate = new Map<string, number | null>();
+  for (let i = 0; i < dates.length; i++) {
+    const d = dates[i];
+    if (!re.test(d)) throw new RangeError(`"${d}" is not a ${period === 12 ? "month (YYYY-MM)" : "year (YYYY)"}`);
+    if (byDate.has(d)) throw new RangeError(`${d} appears twice`);
+    const v = values[i];
+    byDate.set(d, v === null || v === undefined || !Number.isFinite(v) ? null : v);
+  }
+  if (byDate.size === 0) return { dates: [], values: [], missing: [] };
+  const sorted = [...byDate.keys()].sort();
+  const toIndex = (d: string) => (period === 12 ? Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1 : Number(d));
+  const fromIndex = (k: number) => (period === 12 ? `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, "0")}` : String(k));
+  const start = toIndex(sorted[0]);
+  const end = toIndex(sorted[sorted.length - 1]);
+  const gridDates: string[] = [];
+  const gridValues: (number | null)[] = [];
+  const missing: string[] = [];
+  for (let k = start; k <= end; k++) {
+    const d = fromIndex(k);
+    gridDates.push(d);
+    const v = byDate.has(d) ? byDate.get(d)! : null;
+    gridValues.push(v);
+    if (v === null) missing.push(d);
+  }
+  return { dates: gridDates, values: gridValues, missing };
+}
+
+/** Observed positions and values (missing dropped), keeping the grid index of each. */
+function observed(values: (number | null)[]): { idx: number[]; x: number[] } {
+  const idx: number[] = [];
+  const x: number[] = [];
+  values.forEach((v, i) => {
+    if (v !== null) {
+      idx.push(i);
+      x.push(v);
+    }
+  });
+  return { idx, x };
+}
+
+function mean(x: number[]): number {
+  return x.reduce((s, v) => s + v, 0) / x.length;
+}
+
+export function analyseSeries(input: SeriesInput): SeriesAnalysis {
+  const period = input.period ?? 12;
+  const { dates, values, missing } = toGrid(input.dates, input.values, period);
+  const obs = observed(values);
+  const n = values.length;
+  const limitations: string[] = [];
+  if (missing.length) limitations.push(`${missing.length} missing ${period === 12 ? "month" : "year"}${missing.length === 1 ? "" : "s"} (${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", ..." : ""}), left out, not filled`);
+
+  // seasonality
+  const startMonth = period === 12 && dates.length ? Number(dates[0].slice(5, 7)) : 1;
+  let seasonal: SeriesAnalysis["seasonal"] = { status: "not a monthly series", code: "too_short", indices: [], strength: null, seasonality_p: null, peak_months: [], trough_months: [] };
+  let stlOut: SeriesAnalysis["stl"] = null;
+  let deseason: (number | null)[] = values.slice();
+  let adjusted = false;
+  if (period === 12) {
+    if (obs.x.length < MIN_SEASONAL) {
+      seasonal = { ...seasonal, status: `not enough months for a seasonal test (need ${MIN_SEASONAL}, have ${obs.x.length})` };
+    } else {
+      const prof = seasonalProfile(values, startMonth);
+      seasonal = {
+        status: prof.status,
+        code: prof.code,
+        indices: prof.indices.map((m) => ({ month: m.month, index: m.index, percent: m.percent })),
+        strength: prof.strength,
+        seasonality_p: prof.seasonality_p,
+        peak_months: prof.peak_months,
+        trough_months: prof.trough_months,
+      };
+      if (prof.stl && prof.span_start !== null) {
+        const align = (arr: readonly number[]) => values.map((v, i) => (v === null || i < prof.span_start! || i - prof.span_start! >= arr.length ? null : arr[i - prof.span_start!]));
+        stlOut = { trend: align(prof.stl.trend), seasonal: align(prof.stl.seasonal), remainder: align(prof.stl.remainder) };
+      }
+      const des = deseasonalise(values, startMonth, 12);
+      deseason = des.values;
+      adjusted = des.adjusted;
+    }
+    if (seasonal.code !== "ok") limitations.push(seasonal.status);
+  }
+
+  const trend = trendPart(values, deseason, adjusted, period, obs.x);
+  if (trend.status !== "ok") limitations.push(trend.status);
+
+  const peaks = peaksPart(values, dates);
+  const changepoints = changepointPart(deseason, dates, period);
+  if (changepoints.status !== "ok") limitations.push(changepoints.status);
+  const spc = spcPart(deseason, dates, adjusted, input, changepoints.points.map((c) => c.index));
+  if (spc.status !== "ok") limitations.push(spc.status);
+
+  return {
+    n,
+    n_observed: obs.x.length,
+    first: dates[0] ?? null,
+    last: dates[dates.length - 1] ?? null,
+    dates,
+    values,
+    missing,
+    status: limitations.length ? limitations.join("; ") : "ok",
+    trend,
+    seasonal,
+    stl: stlOut,
+    deseasonalised: deseason,
+    peaks: peaks.peaks,
+    troughs: peaks.troughs,
+    changepoints,
+    spc,
+  };
+}
+
+function trendPart(values: (number | null)[], deseason: (number | null)[], adjusted: boolean, period: number, observedValues: number[]): TrendResult {
+  const empty: TrendResult = { status: "", mk: null, mk_uncorrected: null, seasonal_mk: null, sen: null, seasonal_sen: null, pct_per_year: null, pct_ci_low: null, pct_ci_high: null, direction: null, deseasonalised: adjusted };
+  if (observedValues.length < MIN_TREND) return { ...empty, status: `not enough ${period === 12 ? "months" : "years"} for a trend test (need ${MIN_TREND}, have ${observedValues.length})` };
+  const hr = hamedRaoMK(deseason, { neverShrink: true });
+  const plain = mannKendall(values);
+  const sen = sensSlope(deseason);
+  const perYear = period; // steps per year
+  const level = mean(observedValues);
+  const out: TrendResult = { ...empty, status: "ok" };
+  if (hr.status === "ok" && hr.s !== null) {
+    out.mk = { s: hr.s, var_s: hr.var_s!, var_s_corrected: hr.var_s_corrected!, z: hr.z!, p: hr.p!, tau: hr.tau!, correction_factor: hr.correction_factor! };
+    out.direction = hr.direction;
+  }
+  if (plain.status === "ok" && plain.s !== null) out.mk_uncorrected = { s: plain.s, var_s: plain.var_s!, z: plain.z!, p: plain.p!, tau: plain.tau! };
+  if (sen.status === "ok" && sen.slope !== null) {
+    const lo = sen.ci_low ?? sen.slope;
+    const hi = sen.ci_high ?? sen.slope;
+    out.sen = { slope: sen.slope, ci_low: lo, ci_high: hi, slope_per_year: sen.slope * perYear, ci_low_per_year: lo * perYear, ci_high_per_year: hi * perYear, intercept: sen.intercept! };
+    if (level > 0) {
+      out.pct_per_year = (100 * sen.slope * perYear) / level;
+      out.pct_ci_low = (100 * lo * perYear) / level;
+      out.pct_ci_high = (100 * hi * perYear) / level;
+    }
+  }
+  if (period === 12 && observedValues.length >= MIN_SEASONAL) {
+    const smk = seasonalMannKendall(values, 12);
+    if (smk.status === "ok" && smk.s !== null) out.seasonal_mk = { s: smk.s, var_s: smk.var_s!, z: smk.z!, p: smk.p!, tau: smk.tau! };
+    const ss = seasonalSensSlope(values, 12);
+    if (ss.status === "ok" && ss.slope_per_cycle !== null) out.seasonal_sen = { slope_per_year: ss.slope_per_cycle, ci_low_per_year: ss.ci_low_per_cycle ?? null, ci_high_per_year: ss.ci_high_per_cycle ?? null };
+  }
+  return out;
+}
+
+/** Contiguous runs of observed values, as [start, end) on the grid. */
+function runs(values: (number | null)[]): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  values.forEach((v, i) => {
+    if (v !== null && start < 0) start = i;
+    if (v === null && start >= 0) {
+      out.push([start, i]);
+      start = -1;
+    }
+  });
+  if (start >= 0) out.push([start, values.length]);
+  return out;
+}
+
+/**
+ * Peaks and troughs that stand out: prominence of at least twice the month-to-month noise
+ * (robust sigma of first differences), at least 3 steps apart. Found within each run of
+ * observed values (a gap is never bridged).
+ */
+function peaksPart(values: (number | null)[], dates: string[]) {
+  const peaks: SeriesAnalysis["peaks"] = [];
+  const troughs: SeriesAnalysis["troughs"] = [];
+  const obs = observed(values).x;
+  if (obs.length < 5) return { peaks, troughs };
+  const sigma = scaleForChangepoint(obs).sigma;
+  const prominence = Math.max(2 * sigma, 1e-9 * Math.max(1, Math.abs(mean(obs))));
+  for (const [a, b] of runs(values)) {
+    if (b - a < 3) continue;
+    const x = values.slice(a, b) as number[];
+    const p = findPeaks(x, { prominence, distance: 3 });
+    p.peaks.forEach((k, j) => peaks.push({ index: a + k, date: dates[a + k], value: x[k], prominence: p.properties.prominences![j] }));
+    const t = findTroughs(x, { prominence, distance: 3 });
+    t.peaks.forEach((k, j) => troughs.push({ index: a + k, date: dates[a + k], value: x[k], prominence: t.properties.prominences![j] }));
+  }
+  return { peaks, troughs };
+}
+
+/**
+ * Level shifts in a series that may also trend, in two stages.
+ * 1. Candidates: PELT (Normal mean cost, MBIC penalty 3 log n, segments of at least
+ *    MIN_SHIFT_MONTHS) on the deseasonalised values with their trend removed and scaled by a
+ *    robust noise estimate; once with the whole-series Sen slope and once with the slope
+ *    re-estimated within the segments found (a real shift inflates a whole-series slope).
+ * 2. Confirmation in one model, level = a + b t + sum of steps, fitted by least squares: the
+ *    weakest step is dropped while its t^2 is below the same penalty. The variance is the
+ *    model's residual mean square, inflated for the lag-one autocorrelation of its residuals
+ *    (long-run variance of AR(1) noise, (1 + phi) / (1 - phi)), because monthly workload
+ *    figures are autocorrelated and a test that ignores it finds shifts in noise.
+ * So a steady trend is not reported as a staircase of shifts, and a shift is not explained away
+ * by a trend. Robust scale estimates are kept out of stage 2 on purpose: robust STL on a few
+ * cycles concentrates the noise in a few large remainders, and a MAD then understates it.
+ */
+function changepointPart(deseason: (number | null)[], dates: string[], period: number): SeriesAnalysis["changepoints"] {
+  const { idx, x } = observed(deseason);
+  if (x.length < MIN_CHANGEPOINT) return { status: `not enough ${period === 12 ? "months" : "years"} for change-point detection (need ${MIN_CHANGEPOINT}, have ${x.length})`, points: [] };
+  const minseg = period === 12 ? MIN_SHIFT_MONTHS : 3;
+  const penalty = 3 * Math.log(x.length);
+  const pelt = (slope: number) => {
+    const scaled = scaleForChangepoint(x.map((v, k) => v - slope * idx[k]));
+    if (scaled.method === "degenerate") return null;
+    return cptMean(scaled.scaled, { penalty: "Manual", penValue: penalty, minseglen: minseg });
+  };
+  const first = pelt(sensSlope(deseason).slope ?? 0);
+  if (!first) return { status: "ok", points: [] };
+  const candidates = new Set(first.indices);
+  const slope1 = withinSegmentSlope(x, idx, first.segments);
+  if (slope1 !== null) for (const k of pelt(slope1)?.indices ?? []) candidates.add(k);
+  let steps = [...candidates].sort((p, q) => p - q);
+  // lag-one correlation from first differences, which a shift barely touches (see phiFromDifferences)
+  const phiD = phiFromDifferences(x);
+  const diffInflation = (1 + phiD) / (1 - phiD);
+  while (steps.length > 0) {
+    const fit = fitTrendWithSteps(x, idx, steps);
+    const sigma2 = fit.rss / Math.max(1, x.length - 2 - steps.length);
+    const inflation = Math.max(ar1Inflation(fit.residuals), diffInflation);
+    const t2 = fit.steps.map((d, j) => (d * d) / (sigma2 * inflation * fit.varFactor[j]));
+    let weakest = 0;
+    t2.forEach((v, j) => (v < t2[weakest] ? (weakest = j) : 0));
+    const tooClose = steps.some((k, j) => k - (j ? steps[j - 1] : 0) < minseg) || x.length - steps[steps.length - 1] < minseg;
+    if (t2[weakest] >= penalty && !tooClose) break;
+    steps = steps.filter((_, j) => j !== weakest);
+  }
+  if (steps.length === 0) return { status: "ok", points: [] };
+  const fit = fitTrendWithSteps(x, idx, steps);
+  const points = steps.map((k, j) => {
+    const gridIndex = idx[k];
+    const before = fit.a + fit.b * gridIndex + fit.steps.slice(0, j).reduce((s, d) => s + d, 0);
+    const after = before + fit.steps[j];
+    return { index: gridIndex, date: dates[gridIndex], direction: (after >= before ? "up" : "down") as "up" | "down", before, after };
+  });
+  return { status: "ok", points };
+}
+
+/**
+ * (1 + phi) / (1 - phi) for the lag-one autocorrelation phi of residuals, with Kendall's
+ * small-sample bias correction phi + (1 + 4 phi) / n (the plain estimate is biased towards 0 in
+ * short series), clamped to [0, 0.8].
+ */
+export function ar1Inflation(residuals: number[]): number {
+  const n = residuals.length;
+  if (n < 8) return 1;
+  const m = mean(residuals);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    den += (residuals[i] - m) ** 2;
+    if (i) num += (residuals[i] - m) * (residuals[i - 1] - m);
+  }
+  const raw = den > 0 ? num / den : 0;
+  const phi = Math.min(0.8, Math.max(0, raw + (1 + 4 * raw) / n));
+  return (1 + phi) / (1 - phi);
+}
+
+/**
+ * For AR(1) noise the first differences have lag-one correlation -(1 - phi) / 2, so
+ * phi = 1 + 2 rho_d. rho_d is estimated robustly (Gnanadesikan-Kettenring with MADs), so the one
+ * large difference a level shift makes hardly moves it, unlike residuals from a model whose
+ * fitted steps soak up slow wander. Clamped to [0, 0.8].
+ */
+export function phiFromDifferences(x: number[]): number {
+  if (x.length < 8) return 0;
+  const d = x.slice(1).map((v, i) => v - x[i]);
+  const plus = d.slice(1).map((v, i) => v + d[i]);
+  const minus = d.slice(1).map((v, i) => v - d[i]);
+  const a = mad(plus) ** 2;
+  const b = mad(minus) ** 2;
+  if (a + b === 0) return 0;
+  return Math.min(0.8, Math.max(0, 1 + (2 * (a - b)) / (a + b)));
+}
+
+function mad(x: number[]): number {
+  const sorted = [...x].sort((p, q) => p - q);
+  const med = sorted[sorted.length >> 1];
+  const dev = x.map((v) => Math.abs(v - med)).sort((p, q) => p - q);
+  return 1.4826 * dev[dev.length >> 1];
+}
+
+/** Median of the pairwise slopes within each segment (a pooled Sen slope), or null if none. */
+function withinSegmentSlope(x: number[], idx: number[], segments: { start: number; end: number }[]): number | null {
+  const slopes: number[] = [];
+  for (const s of segments) {
+    for (let i = s.start; i < s.end; i++) for (let j = i + 1; j < s.end; j++) slopes.push((x[j] - x[i]) / (idx[j] - idx[i]));
+  }
+  if (slopes.length === 0) return null;
+  slopes.sort((a, b) => a - b);
+  const m = slopes.length >> 1;
+  return slopes.length % 2 ? slopes[m] : (slopes[m - 1] + slopes[m]) / 2;
+}
+
+/**
+ * Least squares of y on [1, t, step_1, ..., step_m] (step_j = 1 from observation steps[j] on).
+ * Returns the coefficients and, per step, the diagonal of (X'X)^-1 (its variance factor).
+ */
+export function fitTrendWithSteps(y: number[], t: number[], steps: number[]): { a: number; b: number; steps: number[]; varFactor: number[]; residuals: number[]; rss: number } {
+  const p = 2 + steps.length;
+  const row = (i: number) => [1, t[i], ...steps.map((k) => (i >= k ? 1 : 0))];
+  const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const xty = new Array<number>(p).fill(0);
+  for (let i = 0; i < y.length; i++) {
+    const r = row(i);
+    for (let a = 0; a < p; a++) {
+      xty[a] += r[a] * y[i];
+      for (let b = 0; b < p; b++) xtx[a][b] += r[a] * r[b];
+    }
+  }
+  const inv = invert(xtx);
+  const beta = inv.map((r) => r.reduce((s, v, j) => s + v * xty[j], 0));
+  const residuals = y.map((v, i) => v - row(i).reduce((s, x, j) => s + x * beta[j], 0));
+  const rss = residuals.reduce((s, r) => s + r * r, 0);
+  return { a: beta[0], b: beta[1], steps: beta.slice(2), varFactor: steps.map((_, j) => inv[2 + j][2 + j]), residuals, rss };
+}
+
+/** Gauss-Jordan inverse of a small symmetric positive-definite matrix. */
+function invert(m: number[][]): number[][] {
+  const n = m.length;
+  const a = m.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    [a[c], a[piv]] = [a[piv], a[c]];
+    const d = a[c][c] || 1e-300;
+    for (let j = 0; j < 2 * n; j++) a[c][j] /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      if (f) for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((r) => r.slice(n));
+}
+
+/**
+ * XmR chart on the deseasonalised series (when seasonal). Limits are recalculated from each
+ * detected level shift on (Making Data Count: rebase after a sustained change), provided each
+ * part keeps enough points; otherwise one set of limits.
+ */
+function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean, input: SeriesInput, shiftsAt: number[]): SeriesAnalysis["spc"] {
+  const { idx, x } = observed(deseason);
+  const bounds = shiftsAt.map((g) => idx.indexOf(g)).filter((k) => k > 0);
+  const parts = [0, ...bounds, x.length];
+  const rebase = parts.slice(1).every((end, i) => end - parts[i] >= MIN_SPC) ? bounds : [];
+  const on = adjusted ? "deseasonalised" : "observed";
+  const improvement: Improvement = input.higherIs === "better" ? "increase" : input.higherIs === "worse" ? "decrease" : "neutral";
+  const chart = xmrChart(x, { improvement, target: input.target, minPoints: MIN_SPC, rebase });
+  if (chart.status !== "ok" || chart.points.length === 0) {
+    return { status: chart.message ?? `too few points for a control chart (need ${MIN_SPC})`, on, mean: null, ucl: null, lcl: null, points: [], signals: [], variation: null, assurance: null };
+  }
+  const last = chart.points[chart.points.length - 1];
+  const points = chart.points.map((p, k) => ({ index: idx[k], date: dates[idx[k]], value: p.value, mean: p.mean, ucl: p.upl, lcl: p.lpl, rule: p.rule, special_cause: p.special_cause }));
+  return {
+    status: "ok",
+    on,
+    mean: last.mean,
+    ucl: last.upl,
+    lcl: last.lpl,
+    points,
+    signals: points.filter((p) => p.rule !== null).map((p) => ({ index: p.index, date: p.date, rule: p.rule!, special_cause: p.special_cause })),
+    variation: chart.variation,
+    assurance: chart.assurance,
+  };
+}
+
+function fmtPct(x: number): string {
+  const r = Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(1);
+  return `${r}%`;
+}
+
+function listMonths(months: number[]): string {
+  const names = months.map(calendarMonthName);
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The plain-English line for a series, e.g. "Workload points per FTE in Safeguarding and Support
+ * rose 6.1% a year (95% CI 3.2% to 9.0%); peaks in October and March; a level shift up in
+ * September 2024."
+ */
+export function describeSeries(a: SeriesAnalysis, what: string): string {
+  const parts: string[] = [];
+  const t = a.trend;
+  if (t.status !== "ok") parts.push(`${what}: ${t.status}`);
+  else if (t.direction === "increasing" || t.direction === "decreasing") {
+    const verb = t.direction === "increasing" ? "rose" : "fell";
+    if (t.pct_per_year !== null && t.pct_ci_low !== null && t.pct_ci_high !== null) {
+      const sign = t.direction === "increasing" ? 1 : -1;
+      const [lo, hi] = [sign * t.pct_ci_low, sign * t.pct_ci_high].sort((p, q) => p - q);
+      parts.push(`${what} ${verb} ${fmtPct(Math.abs(t.pct_per_year))} a year (95% CI ${fmtPct(lo)} to ${fmtPct(hi)})`);
+    } else parts.push(`${what} ${verb} (Mann-Kendall p = ${t.mk!.p.toPrecision(2)})`);
+  } else {
+    parts.push(`${what} showed no clear trend${t.pct_ci_low !== null && t.pct_ci_high !== null ? ` (95% CI ${fmtPct(t.pct_ci_low)} to ${fmtPct(t.pct_ci_high)} a year)` : ""}`);
+  }
+  if (a.seasonal.code === "ok" && a.seasonal.peak_months.length) {
+    parts.push(`peaks in ${listMonths(a.seasonal.peak_months)}${a.seasonal.trough_months.length ? `, troughs in ${listMonths(a.seasonal.trough_months)}` : ""}`);
+  }
+  for (const c of a.changepoints.points) parts.push(`a level shift ${c.direction} in ${monthName(c.date)}`);
+  const last = a.spc.points[a.spc.points.length - 1];
+  if (last?.rule) parts.push(`the latest month (${monthName(last.date)}) is a special cause (${last.rule.replace(/_/g, " ")})`);
+  return `${parts.join("; ")}.`;
+}
