@@ -11,6 +11,9 @@ import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/wo
 import { summarise, formatSummary } from "../loaders/summary.ts";
 import { writeTemplate } from "../loaders/template.ts";
 import { analyseSeriesFile, formatSeriesReport } from "../pipelines/series-file.ts";
+import { writeSample } from "../loaders/sample/cli.ts";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../loaders/workspace.ts";
 
 interface Command {
   summary: string;
@@ -27,6 +30,22 @@ function out(line = ""): void {
 }
 
 const commands: Record<string, Command> = {
+  demo: {
+    summary: "the quick start: load the shipped sample returns into the workspace and summarise them",
+    usage: "fairload demo [--workspace DIR]",
+    options: { ...workspaceOption },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined), { create: true });
+      const sample = join(PROJECT_ROOT, "data", "sample", "returns");
+      out(`Loading the sample returns (synthetic) from ${sample} into ${ws.dir}`);
+      const s = await ingest(ws, [sample], { progress: createProgress() });
+      printIngest(s);
+      if (s.status === "refused") return 2;
+      out("");
+      out(formatSummary(await summarise(ws)));
+      return 0;
+    },
+  },
   init: {
     summary: "create a workspace folder (database, archive, config)",
     usage: "fairload init DIR [--employer NAME]",
@@ -56,6 +75,17 @@ const commands: Record<string, Command> = {
       if (values.json) out(JSON.stringify(summary, null, 2));
       else printIngest(summary);
       return summary.status === "refused" ? 2 : 0;
+    },
+  },
+  sample: {
+    summary: "write the synthetic sample employer's returns (CSV folder and/or .xlsx), seeded and reproducible",
+    usage: "fairload sample --out DIR [--xlsx FILE] [--seed N] [--workers N] [--months N] [--no-bias]",
+    options: { out: { type: "string", short: "o" }, xlsx: { type: "string" }, seed: { type: "string" }, workers: { type: "string" }, months: { type: "string" }, "no-bias": { type: "boolean" } },
+    async run({ values }) {
+      const num = (k: string) => (values[k] === undefined ? undefined : Number(values[k]));
+      const written = await writeSample({ out: values.out as string | undefined, xlsx: values.xlsx as string | undefined, seed: num("seed"), workers: num("workers"), months: num("months"), noBias: Boolean(values["no-bias"]) });
+      out(`Wrote ${written.join(" and ")} (synthetic data: see docs/sample-employer.md)`);
+      return 0;
     },
   },
   template: {

@@ -13,7 +13,8 @@ export interface WorkspaceSummary {
   services: number;
   teams: number;
   workers: number;
-  latest_month: { period: string; workers: number; fte: number; cases: number; caseload_per_fte: number | null; points_per_fte: number | null } | null;
+  /** Employer-wide figures for the latest month. Workload points are left out on purpose: each service has its own points scheme, so they are never added up across services. */
+  latest_month: { period: string; workers: number; fte: number; cases: number; caseload_per_fte: number | null } | null;
   ethnicity: { reporting_group: string; workers: number }[];
   loads: { load_id: number; loaded_at: string; files: number; rows: number }[];
 }
@@ -35,10 +36,8 @@ export async function summarise(ws: Workspace): Promise<WorkspaceSummary> {
     let latest: WorkspaceSummary["latest_month"] = null;
     if (span.last) {
       // ratios of sums, never means of ratios
-      const [m] = await q<{ workers: bigint; fte: number; cases: bigint; points: number }>(
-        `SELECT count(*) AS workers, sum(fte) AS fte,
-                (SELECT count(*) FROM case_month c WHERE c.period = '${span.last}') AS cases,
-                (SELECT coalesce(sum(points), 0) FROM case_month c WHERE c.period = '${span.last}') + coalesce(sum(non_case_points), 0) AS points
+      const [m] = await q<{ workers: bigint; fte: number; cases: bigint }>(
+        `SELECT count(*) AS workers, sum(fte) AS fte, (SELECT count(*) FROM case_month c WHERE c.period = '${span.last}') AS cases
          FROM worker_month WHERE period = '${span.last}'`,
       );
       const fte = Number(m.fte);
@@ -48,7 +47,6 @@ export async function summarise(ws: Workspace): Promise<WorkspaceSummary> {
         fte: round(fte, 1),
         cases: Number(m.cases),
         caseload_per_fte: fte > 0 ? round(Number(m.cases) / fte, 1) : null,
-        points_per_fte: fte > 0 ? round(Number(m.points) / fte, 1) : null,
       };
     }
     const ethnicity = (await q<{ reporting_group: string; workers: bigint }>(
@@ -89,7 +87,7 @@ export function formatSummary(s: WorkspaceSummary): string {
   lines.push(`${s.months} months (${s.first_period} to ${s.last_period}), ${s.services} services, ${s.teams} teams, ${s.workers} workers`);
   if (s.latest_month) {
     const m = s.latest_month;
-    lines.push(`Latest month ${m.period}: ${m.workers} workers (${m.fte} FTE), ${m.cases} cases, ${m.caseload_per_fte} cases per FTE, ${m.points_per_fte} workload points per FTE`);
+    lines.push(`Latest month ${m.period}: ${m.workers} workers (${m.fte} FTE), ${m.cases} cases, ${m.caseload_per_fte} cases per FTE`);
   }
   lines.push("Tables (current rows / rows in history):");
   for (const t of s.tables) lines.push(`  ${t.table.padEnd(14)} ${String(t.current_rows).padStart(9)} / ${t.history_rows}`);
