@@ -17,7 +17,7 @@ import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type
 import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "./db.ts";
 import { type InputProblem, RefusedError, UserError } from "./errors.ts";
 import { type Progress, silentProgress } from "./progress.ts";
-import { type Part, type SourceFile, type Staged, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
+import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
 import { type Workspace, appendLog } from "./workspace.ts";
 
 /** Own header (as normalised) -> contract column, for all tables or per table. */
@@ -92,11 +92,21 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
     const roles = ws.config.roles ?? DEFAULT_ROLES;
     for (const part of [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table))) {
       progress.step(`reading ${part.label}`);
-      const staged = await stagePart(db.conn, part);
+      // the quick path first; only a part with a problem is read and checked again in detail
+      let staged = await stagePart(db.conn, part);
+      let checked: Checked | undefined;
+      if (!staged.failed && staged.headers.length > 0 && staged.problems.length === 0) {
+        progress.step(`checking ${part.label}`, 0, staged.rows);
+        checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: false });
+      }
+      if (staged.failed || checked?.needsDetail) {
+        await db.conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+        progress.step(`listing the problems in ${part.label}`);
+        staged = await stagePart(db.conn, part, { detailed: true });
+        checked = staged.headers.length > 0 ? await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: true }) : undefined;
+      }
       addProblems(staged.problems);
-      if (staged.headers.length === 0) continue;
-      progress.step(`checking ${part.label}`, 0, staged.rows);
-      const checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap });
+      if (!checked) continue;
       addProblems(checked.problems, checked.total);
       warnings.push(...checked.warnings);
       if (checked.typedTable) typed.push({ part, table: checked.typedTable, rows: checked.rows });
@@ -113,7 +123,7 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
         tables.push({ table: t.part.table, source: t.part.label, rows: t.rows, replaced });
       }
       const refs = await checkReferences(db.conn, loadId, cap);
-      if (refs.total > 0) throw new RefusedError(refs.problems, refs.total);
+      if (refs.total > 0) throw new RefusedError(toFileLines(refs.problems, parts), refs.total);
       warnings.push(...(await referenceWarnings(db.conn, loadId)));
       await recordLoad(db.conn, loadId, startedAt, paths, opts.columnMap, typed, tables);
       await opts.beforeCommit?.();
@@ -168,15 +178,22 @@ function archive(ws: Workspace, files: SourceFile[]): void {
 }
 
 /** The SQL expression for a cell as trimmed text, NULL when empty. */
-const cell = (header: string) => `nullif(trim(CAST(${quoteIdent(header)} AS VARCHAR)), '')`;
+const cell = (header: string) => `nullif(trim(CAST(s.${quoteIdent(header)} AS VARCHAR)), '')`;
 
-/** SQL that parses trimmed text `v` into the column's type, NULL when it cannot. */
-function parseSql(col: ColumnSpec, v: string, decimalComma: boolean, roles: readonly string[]): string {
+/** SQL for the number in trimmed text `v` (a decimal comma allowed in semicolon files). */
+function numberSql(v: string, decimalComma: boolean): string {
+  return `TRY_CAST(${decimalComma ? `replace(${v}, ',', '.')` : v} AS DOUBLE)`;
+}
+
+/**
+ * SQL that parses trimmed text `v` into the column's type, NULL when it cannot. `num` is the
+ * already-computed numberSql(v) for number and integer columns (computed once per row).
+ */
+function parseSql(col: ColumnSpec, v: string, num: string, roles: readonly string[]): string {
   const allowed = col.allowedFromConfig === "roles" ? roles : col.allowed;
   if (allowed) {
     return `CASE lower(${v}) ${allowed.map((a) => `WHEN ${quoteLit(a.toLowerCase())} THEN ${quoteLit(a)}`).join(" ")} END`;
   }
-  const num = `TRY_CAST(${decimalComma ? `replace(${v}, ',', '.')` : v} AS DOUBLE)`;
   switch (col.type) {
     case "string":
       return v;
@@ -187,9 +204,12 @@ function parseSql(col: ColumnSpec, v: string, decimalComma: boolean, roles: read
     case "boolean":
       return `CASE WHEN lower(${v}) IN ('true', 'yes', 'y', '1') THEN true WHEN lower(${v}) IN ('false', 'no', 'n', '0') THEN false END`;
     case "period":
-      return `strftime(${dateSql(v, ["%Y-%m", "%Y-%m-%d", "%b-%y", "%b %Y", "%B %Y", "%m/%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"])}, '%Y-%m')`;
+      // YYYY-MM as sent (the usual case) is checked with string tests; anything else is parsed
+      return `CASE WHEN length(${v}) = 7 AND substr(${v}, 5, 1) = '-' AND substr(${v}, 6, 2) BETWEEN '01' AND '12' AND TRY_CAST(substr(${v}, 1, 4) AS INTEGER) IS NOT NULL THEN ${v}
+        ELSE strftime(${dateSql(v, ["%Y-%m", "%Y-%m-%d", "%b-%y", "%b %Y", "%B %Y", "%m/%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"])}, '%Y-%m') END`;
     case "date":
-      return dateSql(v, ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]);
+      // ISO dates cast directly; the list of other formats is tried only for the rest
+      return `coalesce(TRY_CAST(${v} AS DATE), ${dateSql(v, ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S"])})`;
   }
 }
 
@@ -219,13 +239,15 @@ interface Checked {
   problems: InputProblem[];
   total: number;
   warnings: string[];
+  /** The quick check found something: check again in detail to list every problem. */
+  needsDetail?: boolean;
 }
 
 /**
  * Map headers onto the contract, type every cell into a temp table, and list every problem.
  * The typed table keeps each contract column's raw text as `raw__<name>`.
  */
-async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; cap: number }): Promise<Checked> {
+async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; cap: number; detailed: boolean }): Promise<Checked> {
   const spec = CONTRACT[part.table];
   const where = { file: part.source.name, sheet: part.sheet };
   const problems: InputProblem[] = [];
@@ -261,25 +283,29 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   if (problems.length > 0) return { rows: staged.rows, problems, total: problems.length, warnings };
   if (extras.length) warnings.push(`${part.label}: extra column${extras.length > 1 ? "s" : ""} ${extras.map((e) => e.header).join(", ")} kept in "extra"`);
 
-  // typed table: raw text + parsed value per contract column, extras as JSON
-  const typedTable = `${staged.tempTable}_typed`;
-  const selects: string[] = ["s.__row AS __row"];
+  // three layers, inlined by DuckDB: (1) trimmed text and numbers, (2) parsed values,
+  // (3) a row-level flag that ORs every check (the quick path keeps only (2) and the flag)
+  const raw: string[] = [`${staged.rowExpr} AS __row`];
+  const parsed: string[] = ["__row"];
   for (const c of spec.columns) {
     const header = byContract.get(c.name);
-    const v = header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header);
-    selects.push(`${v} AS ${quoteIdent(`raw__${c.name}`)}`);
-    selects.push(`${parseSql(c, v, staged.decimalComma, opts.roles)} AS ${quoteIdent(c.name)}`);
+    const rawCol = quoteIdent(`raw__${c.name}`);
+    const numCol = quoteIdent(`num__${c.name}`);
+    raw.push(`${header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header)} AS ${rawCol}`);
+    if (c.type === "number" || c.type === "integer") raw.push(`${numberSql(header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header), staged.decimalComma)} AS ${numCol}`);
+    parsed.push(rawCol, `${parseSql(c, rawCol, numCol, opts.roles)} AS ${quoteIdent(c.name)}`);
   }
   let join = "";
   if (part.table === "staff") {
     const v = cell(byContract.get("ethnicity")!);
     join = `LEFT JOIN ref_ethnicity_spelling sp ON sp.spelling_key = coalesce(${ETHNICITY_KEY_SQL(v)}, 'not obtained') LEFT JOIN ref_ethnicity re ON re.code = sp.code`;
-    selects.push(`re.code AS ethnicity_code`, `re.label AS ethnicity_label`, `re.ons_group AS ons_group`, `re.reporting_group AS reporting_group`);
+    raw.push(`re.code AS ethnicity_code`, `re.label AS ethnicity_label`, `re.ons_group AS ons_group`, `re.reporting_group AS reporting_group`);
+    parsed.push("ethnicity_code", "ethnicity_label", "ons_group", "reporting_group");
   }
-  selects.push(extras.length ? `json_object(${extras.map((e) => `${quoteLit(e.key)}, ${cell(e.header)}`).join(", ")}) AS extra` : `CAST(NULL AS JSON) AS extra`);
+  raw.push(extras.length ? `json_object(${extras.map((e) => `${quoteLit(e.key)}, ${cell(e.header)}`).join(", ")}) AS extra` : `CAST(NULL AS JSON) AS extra`);
+  parsed.push("extra");
   const anyValue = staged.headers.map((h) => `${cell(h)} IS NOT NULL`).join(" OR ");
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS SELECT ${selects.join(", ")} FROM ${staged.tempTable} s ${join} WHERE ${anyValue}`);
-  await conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+  const layer2 = `SELECT ${parsed.join(", ")} FROM (SELECT ${raw.join(", ")} FROM ${staged.tempTable} s ${join} WHERE ${anyValue})`;
 
   const checks = columnChecks(spec.columns, opts.roles);
   if (part.table === "staff") {
@@ -292,14 +318,39 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   }
   for (const idCol of ["worker_id", "case_ref"]) {
     if (!spec.columns.some((c) => c.name === idCol)) continue;
-    for (const p of PERSONAL_VALUE_PATTERNS.slice(0, 2)) {
-      checks.push({ column: idCol, bad: `regexp_matches(raw__${idCol}, ${quoteLit(p.regex)})`, value: `raw__${idCol}`, expected: `refused: the identifier looks like ${p.kind}; identifiers must be pseudonymous` });
-    }
+    const [email, ni] = PERSONAL_VALUE_PATTERNS;
+    const r = `raw__${idCol}`;
+    checks.push({ column: idCol, bad: `(contains(${r}, '@') AND regexp_matches(${r}, ${quoteLit(email.regex)}))`, value: r, expected: `refused: the identifier looks like ${email.kind}; identifiers must be pseudonymous` });
+    checks.push({ column: idCol, bad: `(length(${r}) BETWEEN 8 AND 13 AND regexp_matches(upper(${r}), ${quoteLit(ni.regex)}))`, value: r, expected: `refused: the identifier looks like ${ni.kind}; identifiers must be pseudonymous` });
   }
+
+  const typedTable = `${staged.tempTable}_typed`;
+  if (!opts.detailed) {
+    const keep = parsed.filter((p) => !(p.startsWith('"raw__') && !p.includes(" AS ")));
+    const names = keep.map((p) => (p.includes(" AS ") ? p.slice(p.lastIndexOf(" AS ") + 4) : p));
+    const bad = checks.length ? checks.map((c) => `coalesce(${c.bad}, false)`).join(" OR ") : "false";
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS SELECT ${names.join(", ")}, (${bad}) AS __bad FROM (${layer2})`);
+    const [{ bad: nBad, rows: nRows }] = await queryRows<{ bad: bigint; rows: bigint }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS bad, count(*) AS rows FROM ${typedTable}`);
+    const dups = await duplicateCount(conn, typedTable, spec.key);
+    if (Number(nBad) > 0 || dups > 0) {
+      await conn.run(`DROP TABLE IF EXISTS ${typedTable}`);
+      return { rows: Number(nRows), problems: [], total: 0, warnings, needsDetail: true };
+    }
+    await conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+    return { typedTable, rows: Number(nRows), problems: [], total: 0, warnings };
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS ${layer2}`);
+  await conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
   const { problems: rowProblems, total } = await runChecks(conn, typedTable, checks, where, opts.cap);
   const dup = await duplicateKeys(conn, typedTable, spec.key, spec.grain, where, opts.cap);
   const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${typedTable}`))[0].n);
   return { typedTable, rows, problems: [...rowProblems, ...dup.problems], total: total + dup.total, warnings };
+}
+
+async function duplicateCount(conn: DuckDBConnection, table: string, key: string[]): Promise<number> {
+  const k = key.map(quoteIdent).join(", ");
+  const notNull = key.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(" AND ");
+  return Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${notNull} GROUP BY ${k} HAVING count(*) > 1)`))[0].n);
 }
 
 function columnMapFor(map: ColumnMap | undefined, table: TableName): Map<string, string> {
@@ -424,6 +475,16 @@ async function checkReferences(conn: DuckDBConnection, loadId: number, cap: numb
       },
     },
   ];
+  // one join counts both rules; the rows are listed only when there is something to list
+  const [quick] = await queryRows<{ n: bigint }>(
+    conn,
+    `SELECT count(*) FILTER (WHERE w.worker_id IS NULL OR p.case_type IS NULL) AS n
+     FROM hist_case_month c
+     LEFT JOIN worker_month w ON w.period = c.period AND w.worker_id = c.worker_id
+     LEFT JOIN points_scheme p ON p.service = w.service AND p.case_type = c.case_type
+     WHERE c._load_id = ${loadId}`,
+  );
+  if (Number(quick.n) === 0) return { problems: [], total: 0 };
   const problems: InputProblem[] = [];
   let total = 0;
   for (const rule of rules) {
@@ -440,6 +501,21 @@ async function checkReferences(conn: DuckDBConnection, loadId: number, cap: numb
     }
   }
   return { problems: problems.slice(0, cap), total };
+}
+
+/**
+ * Rows stored by the quick path are numbered by record position; for CSV files with blank or
+ * multi-line records that differs from the line a spreadsheet shows, so translate them.
+ */
+function toFileLines(problems: InputProblem[], parts: Part[]): InputProblem[] {
+  const cache = new Map<Part, number[] | undefined>();
+  return problems.map((p) => {
+    const part = parts.find((x) => x.source.name === p.file && (x.sheet ?? undefined) === (p.sheet ?? undefined));
+    if (!part || p.row === undefined) return p;
+    if (!cache.has(part)) cache.set(part, csvRecordLines(part));
+    const lines = cache.get(part);
+    return lines && lines[p.row - 2] !== undefined ? { ...p, row: lines[p.row - 2] } : p;
+  });
 }
 
 /** Things worth knowing that do not refuse a return. */

@@ -130,6 +130,10 @@ export interface Staged {
   rows: number;
   decimalComma: boolean;
   problems: InputProblem[];
+  /** SQL (over the staged table aliased `s`) for each record's row number. */
+  rowExpr: string;
+  /** The quick read failed (malformed lines): stage again with `detailed` to list them. */
+  failed?: boolean;
 }
 
 /** Detect the delimiter from the header line (outside quotes), as European Excel writes `;`. */
@@ -155,11 +159,16 @@ function readHead(path: string, bytes = 65536): Buffer {
   }
 }
 
-/** utf-8 (with or without BOM), utf-16 (BOM) or, when the bytes are not valid UTF-8, Windows Latin-1. */
-function detectEncoding(path: string, head: Buffer): "utf-8" | "utf-16" | "latin-1" {
+/**
+ * utf-16 (BOM), utf-8 (with or without BOM) or, when the first 64 KiB are not valid UTF-8,
+ * Windows Latin-1. A file that turns invalid later is retried as Latin-1 when DuckDB says so.
+ */
+function detectEncoding(head: Buffer): "utf-8" | "utf-16" | "latin-1" {
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return "utf-16";
+  // a multi-byte character may be cut at the end of the 64 KiB window: ignore the last 3 bytes
+  const body = head.length === 65536 ? head.subarray(0, head.length - 3) : head;
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(path));
+    new TextDecoder("utf-8", { fatal: true }).decode(body);
     return "utf-8";
   } catch {
     return "latin-1";
@@ -168,22 +177,27 @@ function detectEncoding(path: string, head: Buffer): "utf-8" | "utf-16" | "latin
 
 let stageSeq = 0;
 
-/** Stage one part into a temp table of text columns. Structural problems are returned, not thrown. */
-export async function stagePart(conn: DuckDBConnection, part: Part): Promise<Staged> {
+/**
+ * Stage one part into a temp table of text columns. Structural problems are returned, not thrown.
+ * The quick read (the usual case) is strict and numbers records by position; `detailed` captures
+ * every malformed line and maps each record to its line in the file, for error messages.
+ */
+export async function stagePart(conn: DuckDBConnection, part: Part, opts: { detailed?: boolean } = {}): Promise<Staged> {
   const tempTable = `stage_${part.table}_${++stageSeq}`;
+  const detailed = Boolean(opts.detailed);
   if (part.source.kind === "parquet") return stageParquet(conn, part, tempTable);
   if (part.source.kind === "xlsx") {
     const dir = mkdtempSync(join(tmpdir(), "fairload-xlsx-"));
     try {
       const csv = join(dir, `${part.table}.csv`);
       const hasRows = await xlsxSheetToCsv(part, csv);
-      if (!hasRows) return { tempTable, headers: [], rows: 0, decimalComma: false, problems: [{ file: part.source.name, sheet: part.sheet, expected: "the sheet is empty; expected a header row naming the columns" }] };
-      return await stageCsv(conn, part, csv, tempTable, true);
+      if (!hasRows) return { tempTable, headers: [], rows: 0, decimalComma: false, rowExpr: "s.__row", problems: [{ file: part.source.name, sheet: part.sheet, expected: "the sheet is empty; expected a header row naming the columns" }] };
+      return await stageCsv(conn, part, csv, tempTable, true, detailed);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return stageCsv(conn, part, part.source.path, tempTable, false);
+  return stageCsv(conn, part, part.source.path, tempTable, false, detailed);
 }
 
 async function stageParquet(conn: DuckDBConnection, part: Part, tempTable: string): Promise<Staged> {
@@ -192,13 +206,13 @@ async function stageParquet(conn: DuckDBConnection, part: Part, tempTable: strin
   try {
     cols = await queryRows(conn, `DESCRIBE SELECT * FROM read_parquet(${file})`);
   } catch (e) {
-    return { tempTable, headers: [], rows: 0, decimalComma: false, problems: [{ file: part.source.name, expected: `not a readable Parquet file (${firstLine(e)})` }] };
+    return { tempTable, headers: [], rows: 0, decimalComma: false, rowExpr: "s.__row", problems: [{ file: part.source.name, expected: `not a readable Parquet file (${firstLine(e)})` }] };
   }
   const headers = cols.map((c) => c.column_name);
   const select = headers.map((h) => `CAST(${quoteIdent(h)} AS VARCHAR) AS ${quoteIdent(h)}`).join(", ");
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${tempTable} AS SELECT ${select}, file_row_number + 1 AS __row FROM read_parquet(${file}, file_row_number = true)`);
   const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${tempTable}`))[0].n);
-  return { tempTable, headers, rows, decimalComma: false, problems: [] };
+  return { tempTable, headers, rows, decimalComma: false, rowExpr: "s.__row", problems: [] };
 }
 
 function firstLine(e: unknown): string {
@@ -210,14 +224,15 @@ function firstLine(e: unknown): string {
  * as text, malformed lines captured rather than fatal. `withRowColumn` marks CSVs we wrote from a
  * workbook, whose last column `__row` carries the sheet's own row numbers.
  */
-async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTable: string, withRowColumn: boolean): Promise<Staged> {
+async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTable: string, withRowColumn: boolean, detailed: boolean, forceEncoding?: "latin-1"): Promise<Staged> {
   const file = part.source.name;
   const sheet = part.sheet;
+  const rowExpr = withRowColumn ? "s.__row" : "s.rowid + 2";
   const head = readHead(path);
   if (head.length === 0 || head.toString("utf8").replace(/^\uFEFF/, "").trim() === "") {
-    return { tempTable, headers: [], rows: 0, decimalComma: false, problems: [{ file, sheet, expected: "the file is empty; expected a header row naming the columns" }] };
+    return { tempTable, headers: [], rows: 0, decimalComma: false, rowExpr, problems: [{ file, sheet, expected: "the file is empty; expected a header row naming the columns" }] };
   }
-  const encoding = detectEncoding(path, head);
+  const encoding = forceEncoding ?? detectEncoding(head);
   const headText = encoding === "utf-16" ? new TextDecoder("utf-16le").decode(head) : head.toString(encoding === "latin-1" ? "latin1" : "utf8");
   const headerLine = headText.replace(/^\uFEFF/, "").split(/\r?\n/)[0];
   const delim = withRowColumn ? "," : detectDelimiter(headerLine);
@@ -231,19 +246,17 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
     `escape = '"'`,
     `encoding = ${quoteLit(encoding)}`,
     `auto_detect = false`,
-    `store_rejects = true`,
-    `rejects_table = ${quoteLit(rejects)}`,
-    `rejects_scan = ${quoteLit(scans)}`,
     `max_line_size = 10000000`,
+    ...(detailed ? [`store_rejects = true`, `rejects_table = ${quoteLit(rejects)}`, `rejects_scan = ${quoteLit(scans)}`] : []),
   ];
   // With auto_detect off DuckDB needs the column names: read them from the header line.
   const headers = splitHeader(headerLine, delim).map((h) => h.replace(/^\uFEFF/, ""));
   if (headers.length === 0 || headers.every((h) => h.trim() === "")) {
-    return { tempTable, headers: [], rows: 0, decimalComma: false, problems: [{ file, sheet, row: 1, expected: "expected a header row naming the columns" }] };
+    return { tempTable, headers: [], rows: 0, decimalComma: false, rowExpr, problems: [{ file, sheet, row: 1, expected: "expected a header row naming the columns" }] };
   }
   const dupHeader = headers.find((h, i) => headers.indexOf(h) !== i);
   if (dupHeader !== undefined) {
-    return { tempTable, headers, rows: 0, decimalComma: false, problems: [{ file, sheet, row: 1, column: dupHeader, expected: "the column appears twice in the header; expected each column once" }] };
+    return { tempTable, headers, rows: 0, decimalComma: false, rowExpr, problems: [{ file, sheet, row: 1, column: dupHeader, expected: "the column appears twice in the header; expected each column once" }] };
   }
   const columns = `{${headers.map((h) => `${quoteLit(h)}: 'VARCHAR'`).join(", ")}}`;
   try {
@@ -251,7 +264,16 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
       `CREATE OR REPLACE TEMP TABLE ${tempTable} AS SELECT * FROM read_csv(${quoteLit(path)}, ${options.join(", ")}, columns = ${columns})`,
     );
   } catch (e) {
-    return { tempTable, headers, rows: 0, decimalComma: false, problems: [{ file, sheet, expected: `could not be read as CSV (${firstLine(e)})` }] };
+    const message = firstLine(e);
+    // not UTF-8 after all (the quick check reads only the start): try again as Windows Latin-1
+    if (encoding === "utf-8" && /unicode|utf-?8/i.test(message)) return stageCsv(conn, part, path, tempTable, withRowColumn, detailed, "latin-1");
+    if (!detailed) return { tempTable, headers, rows: 0, decimalComma: false, rowExpr, problems: [], failed: true };
+    return { tempTable, headers, rows: 0, decimalComma: false, rowExpr, problems: [{ file, sheet, expected: `could not be read as CSV (${message})` }] };
+  }
+  const userHeaders = headers.filter((h) => h !== "__row");
+  if (!detailed) {
+    const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${tempTable}`))[0].n);
+    return { tempTable, headers: userHeaders, rows, decimalComma: delim === ";", rowExpr, problems: [] };
   }
   const problems: InputProblem[] = [];
   const rejected = await queryRows<{ line: bigint; error_type: string; error_message: string; column_name: string | null }>(
@@ -269,19 +291,26 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
   }
   await conn.run(`DROP TABLE IF EXISTS ${rejects}`);
   await conn.run(`DROP TABLE IF EXISTS ${scans}`);
-  if (withRowColumn) {
-    // the workbook's own row numbers are already in __row
-    await conn.run(`ALTER TABLE ${tempTable} ALTER COLUMN __row TYPE BIGINT`);
-  } else {
+  if (!withRowColumn) {
     // record k of the table is the k-th non-blank, accepted record of the file: map it to its line
     await conn.run(`ALTER TABLE ${tempTable} ADD COLUMN __row BIGINT`);
     await conn.run(`UPDATE ${tempTable} SET __row = rowid + 2`);
     const needsMap = rejected.length > 0 || hasBlankOrMultilineRecords(path, encoding);
     if (needsMap) await remapRows(conn, tempTable, path, encoding, new Set(rejected.map((r) => Number(r.line))));
   }
-  const userHeaders = headers.filter((h) => h !== "__row");
   const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${tempTable}`))[0].n);
-  return { tempTable, headers: userHeaders, rows, decimalComma: delim === ";", problems };
+  return { tempTable, headers: userHeaders, rows, decimalComma: delim === ";", rowExpr: "s.__row", problems };
+}
+
+/**
+ * For a CSV part, the line each record starts on (index k = the k-th record after the header),
+ * so positions numbered quickly (k + 2) can be turned into the line a spreadsheet shows.
+ * Undefined for workbooks and Parquet, whose row numbers are already exact.
+ */
+export function csvRecordLines(part: Part): number[] | undefined {
+  if (part.source.kind !== "csv") return undefined;
+  const head = readHead(part.source.path);
+  return recordStarts(part.source.path, detectEncoding(head), new Set());
 }
 
 function splitHeader(line: string, delim: string): string[] {
@@ -327,6 +356,17 @@ function quotedNewline(buf: Buffer): boolean {
 
 /** Assign each staged record the line its record starts on (1 = header), skipping blank and rejected lines. */
 async function remapRows(conn: DuckDBConnection, tempTable: string, path: string, encoding: string, rejectedLines: Set<number>): Promise<void> {
+  const starts = recordStarts(path, encoding, rejectedLines);
+  const map = join(mkdtempSync(join(tmpdir(), "fairload-rows-")), "rows.csv");
+  writeFileSync(map, `k,line\n${starts.map((s, k) => `${k},${s}`).join("\n")}\n`);
+  await conn.run(
+    `UPDATE ${tempTable} AS t SET __row = m.line FROM read_csv(${quoteLit(map)}, header = true, columns = {'k': 'BIGINT', 'line': 'BIGINT'}) AS m WHERE t.rowid = m.k`,
+  );
+  rmSync(map, { force: true });
+}
+
+/** Line numbers on which records start (header = line 1, not listed), skipping blank and rejected lines. */
+function recordStarts(path: string, encoding: string, rejectedLines: Set<number>): number[] {
   const text = encoding === "utf-16" ? new TextDecoder("utf-16le").decode(readFileSync(path)) : readFileSync(path, encoding === "latin-1" ? "latin1" : "utf8");
   const starts: number[] = [];
   let line = 1;
@@ -356,12 +396,7 @@ async function remapRows(conn: DuckDBConnection, tempTable: string, path: string
     }
   }
   endRecord();
-  const map = join(mkdtempSync(join(tmpdir(), "fairload-rows-")), "rows.csv");
-  writeFileSync(map, `k,line\n${starts.map((s, k) => `${k},${s}`).join("\n")}\n`);
-  await conn.run(
-    `UPDATE ${tempTable} AS t SET __row = m.line FROM read_csv(${quoteLit(map)}, header = true, columns = {'k': 'BIGINT', 'line': 'BIGINT'}) AS m WHERE t.rowid = m.k`,
-  );
-  rmSync(map, { force: true });
+  return starts;
 }
 
 /** Write one sheet as a CSV of text (cached formula values, dates as ISO) with a `__row` column. */

@@ -115,7 +115,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, output }));
+    // CI=true makes Framework colour its log; match on the plain text
+    child.on("close", (code) => resolvePromise({ code, output: output.replace(/\u001b\[[0-9;]*m/g, "") }));
   });
 }
 
@@ -179,6 +180,7 @@ globalThis.fetch = (input, init) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       OBSERVABLE_TELEMETRY_DISABLE: "true",
+      NO_COLOR: "1",
       FAIRLOAD_SITE_OUTPUT: outDir,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${pathToFileURL(guard).href}`.trim(),
       PATH: `${join(projectRoot, "node_modules", ".bin")}${posix.delimiter}${process.env.PATH ?? ""}`,
