@@ -12,6 +12,7 @@ import { summarise, formatSummary } from "../loaders/summary.ts";
 import { writeTemplate } from "../loaders/template.ts";
 import { analyseSeriesFile, formatSeriesReport } from "../pipelines/series-file.ts";
 import { writeSample } from "../loaders/sample/cli.ts";
+import { rebuild } from "../loaders/rebuild.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../loaders/workspace.ts";
 
@@ -130,6 +131,19 @@ const commands: Record<string, Command> = {
         target,
       });
       out(values.json ? JSON.stringify({ ...analysis, summary: sentence }, null, 2) : formatSeriesReport(analysis, sentence));
+      return 0;
+    },
+  },
+  rebuild: {
+    summary: "rebuild the database from the archive of raw files, replaying every accepted load in order",
+    usage: "fairload rebuild [--workspace DIR]",
+    options: { ...workspaceOption },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const progress = createProgress();
+      const r = await rebuild(ws, { onLoad: (n, total) => progress.step(`replayed load ${n} of ${total}`, n, total) });
+      progress.done();
+      out(`Rebuilt ${r.database} from ${r.loads} load${r.loads === 1 ? "" : "s"} (${r.rows.toLocaleString("en-GB")} rows).`);
       return 0;
     },
   },

@@ -32,6 +32,10 @@ export interface IngestOptions {
   problemCap?: number;
   /** Test hook: called inside the transaction, just before COMMIT. */
   beforeCommit?: () => Promise<void>;
+  /** When replaying the archive: the original time of the load (and no new log line). */
+  replay?: { loadedAt: Date; paths: string[] };
+  /** Store in this database file instead of the workspace's (rebuild writes a new one). */
+  dbPath?: string;
 }
 
 export interface IngestSummary {
@@ -51,20 +55,21 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
   const progress = opts.progress ?? silentProgress;
   const cap = opts.problemCap ?? 50;
   const maxBytes = ws.config.max_file_mb * 1048576;
-  const startedAt = new Date();
+  const startedAt = opts.replay?.loadedAt ?? new Date();
+  const log = (record: object) => (opts.replay ? undefined : appendLog(ws, record));
 
   progress.step("reading files");
   const { files, warnings } = await discoverFiles(paths, maxBytes);
   const fileInfo = files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes }));
 
-  const db = await openDb(ws.dbPath);
+  const db = await openDb(opts.dbPath ?? ws.dbPath);
   try {
     await ensureSchema(db.conn);
     const known = await loadedHashes(db.conn, files);
     if (!opts.force && files.every((f) => known.has(f.sha256))) {
       const loadIds = [...new Set(files.map((f) => known.get(f.sha256)))].join(", ");
       const summary = result("unchanged", null, fileInfo, [], [], 0, warnings, `Already loaded (load ${loadIds}); nothing changed.`);
-      appendLog(ws, { at: startedAt.toISOString(), status: "unchanged", paths, files: fileInfo });
+      log({ at: startedAt.toISOString(), status: "unchanged", paths, files: fileInfo });
       return summary;
     }
 
@@ -111,7 +116,7 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
       warnings.push(...checked.warnings);
       if (checked.typedTable) typed.push({ part, table: checked.typedTable, rows: checked.rows });
     }
-    if (problemCount > 0) return refuse(ws, startedAt, paths, fileInfo, problems, problemCount, warnings);
+    if (problemCount > 0) return refuse(log, startedAt, paths, fileInfo, problems, problemCount, warnings);
 
     // 4. store, all or nothing
     progress.step("storing");
@@ -125,19 +130,19 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
       const refs = await checkReferences(db.conn, loadId, cap);
       if (refs.total > 0) throw new RefusedError(toFileLines(refs.problems, parts), refs.total);
       warnings.push(...(await referenceWarnings(db.conn, loadId)));
-      await recordLoad(db.conn, loadId, startedAt, paths, opts.columnMap, typed, tables);
+      await recordLoad(db.conn, loadId, startedAt, opts.replay?.paths ?? paths, opts.columnMap, typed, tables);
       await opts.beforeCommit?.();
       return { loadId, tables };
     }).catch((e) => {
       if (e instanceof RefusedError) return e;
       throw e;
     });
-    if (stored instanceof RefusedError) return refuse(ws, startedAt, paths, fileInfo, stored.problems, stored.totalProblems, warnings);
+    if (stored instanceof RefusedError) return refuse(log, startedAt, paths, fileInfo, stored.problems, stored.totalProblems, warnings);
 
     const rows = stored.tables.reduce((s, t) => s + t.rows, 0);
     const replaced = stored.tables.reduce((s, t) => s + t.replaced, 0);
     const message = `Loaded ${rows.toLocaleString("en-GB")} rows from ${files.length} file${files.length === 1 ? "" : "s"} as load ${stored.loadId}` + (replaced ? `; ${replaced.toLocaleString("en-GB")} earlier rows replaced (kept in history)` : "") + ".";
-    appendLog(ws, { at: startedAt.toISOString(), status: "accepted", load_id: stored.loadId, paths, files: fileInfo, archived: files.map((f) => archiveName(f)), column_map: opts.columnMap ?? null, tables: stored.tables, warnings });
+    log({ at: startedAt.toISOString(), status: "accepted", load_id: stored.loadId, paths, files: fileInfo.map((f, i) => ({ ...f, name: files[i].name, archived_as: archiveName(files[i]) })), column_map: opts.columnMap ?? null, tables: stored.tables, warnings });
     return result("accepted", stored.loadId, fileInfo, stored.tables, [], 0, warnings, message);
   } finally {
     progress.done();
@@ -150,8 +155,8 @@ function result(status: IngestSummary["status"], loadId: number | null, files: I
   return { status, load_id: loadId, files, tables, problems, problem_count: problemCount, warnings, message };
 }
 
-function refuse(ws: Workspace, at: Date, paths: string[], files: IngestSummary["files"], problems: InputProblem[], count: number, warnings: string[]): IngestSummary {
-  appendLog(ws, { at: at.toISOString(), status: "refused", paths, files, problem_count: count, problems });
+function refuse(log: (record: object) => void, at: Date, paths: string[], files: IngestSummary["files"], problems: InputProblem[], count: number, warnings: string[]): IngestSummary {
+  log({ at: at.toISOString(), status: "refused", paths, files, problem_count: count, problems });
   const message = `Refused: ${count} problem${count === 1 ? "" : "s"} found; nothing was loaded and nothing stored was changed.`;
   return result("refused", null, files, [], problems, count, warnings, message);
 }

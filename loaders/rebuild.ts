@@ -1,0 +1,63 @@
+/**
+ * `fairload rebuild`: a new database from the archive of raw files, replaying every accepted
+ * load of the ingest log in the order it was received, with its column map and its original
+ * time, so that load numbers, history and current tables come out as they were. The new
+ * database is written beside the old one and renamed over it only when complete.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { UserError } from "./errors.ts";
+import { type ColumnMap, ingest } from "./ingest.ts";
+import { type Workspace, readLog } from "./workspace.ts";
+
+interface LoggedFile {
+  file: string;
+  sha256: string;
+  name?: string;
+  archived_as?: string;
+}
+
+export interface RebuildSummary {
+  loads: number;
+  rows: number;
+  database: string;
+}
+
+export async function rebuild(ws: Workspace, opts: { onLoad?: (n: number, total: number) => void } = {}): Promise<RebuildSummary> {
+  const accepted = readLog(ws).filter((r) => r.status === "accepted") as { at: string; load_id: number; paths: string[]; files: LoggedFile[]; column_map: ColumnMap | null }[];
+  if (accepted.length === 0) throw new UserError(`The ingest log ${ws.logPath} has no accepted loads to replay.`);
+  const target = `${ws.dbPath}.rebuild`;
+  rmSync(target, { force: true });
+  rmSync(`${target}.wal`, { force: true });
+  let rows = 0;
+  accepted.sort((a, b) => a.load_id - b.load_id);
+  for (const [i, load] of accepted.entries()) {
+    // the files of one load, under their original names (the table comes from the name)
+    const dir = mkdtempSync(join(tmpdir(), "fairload-rebuild-"));
+    try {
+      const names = new Set<string>();
+      for (const f of load.files) {
+        const archived = join(ws.archiveDir, f.archived_as ?? `${f.sha256}${f.file.slice(f.file.lastIndexOf(".")).toLowerCase()}`);
+        if (!existsSync(archived)) throw new UserError(`Cannot rebuild: load ${load.load_id} needs ${f.file}, but its archived copy ${archived} is missing.`);
+        const name = f.name ?? basename(f.file);
+        if (names.has(name)) throw new UserError(`Cannot rebuild: load ${load.load_id} has two files named ${name}.`);
+        names.add(name);
+        mkdirSync(dir, { recursive: true });
+        copyFileSync(archived, join(dir, name));
+      }
+      const s = await ingest(ws, [dir], { force: true, columnMap: load.column_map ?? undefined, replay: { loadedAt: new Date(load.at), paths: load.paths }, dbPath: target });
+      if (s.status !== "accepted") throw new UserError(`Cannot rebuild: replaying load ${load.load_id} was ${s.status}: ${s.message}`);
+      if (s.load_id !== load.load_id) throw new UserError(`Cannot rebuild: load ${load.load_id} came back as load ${s.load_id}; the log and the archive disagree.`);
+      rows += s.tables.reduce((a, t) => a + t.rows, 0);
+      opts.onLoad?.(i + 1, accepted.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // keep the damaged database aside rather than deleting it
+  if (existsSync(ws.dbPath)) renameSync(ws.dbPath, `${ws.dbPath}.before-rebuild-${Date.now()}`);
+  rmSync(`${ws.dbPath}.wal`, { force: true });
+  renameSync(target, ws.dbPath);
+  return { loads: accepted.length, rows, database: ws.dbPath };
+}
