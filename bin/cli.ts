@@ -13,6 +13,7 @@ import { writeTemplate } from "../loaders/template.ts";
 import { analyseSeriesFile, formatSeriesReport } from "../pipelines/series-file.ts";
 import { writeSample } from "../loaders/sample/cli.ts";
 import { rebuild } from "../loaders/rebuild.ts";
+import { runPipelines } from "../pipelines/run.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../loaders/workspace.ts";
 
@@ -131,6 +132,20 @@ const commands: Record<string, Command> = {
         target,
       });
       out(values.json ? JSON.stringify({ ...analysis, summary: sentence }, null, 2) : formatSeriesReport(analysis, sentence));
+      return 0;
+    },
+  },
+  run: {
+    summary: "build the SQL models and run the time-series engine on every series (trends, peaks, shifts, control charts)",
+    usage: "fairload run [--workspace DIR] [--json]",
+    options: { ...workspaceOption, ...jsonOption },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const progress = createProgress({ json: Boolean(values.json) });
+      const r = await runPipelines(ws, { onProgress: (done, total) => progress.step("analysing series", done, total) });
+      progress.done();
+      if (values.json) out(JSON.stringify(r, null, 2));
+      else out(`Built ${r.models} models and analysed ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s (${r.bySeriesStatus.ok ?? 0} with every method, ${r.bySeriesStatus.limited ?? 0} with stated limitations). Results: mart_series, mart_series_points, mart_seasonal_profile.`);
       return 0;
     },
   },

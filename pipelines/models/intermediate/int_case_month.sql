@@ -1,0 +1,16 @@
+-- model: int_case_month
+-- grain: one row per case held by a worker in a month, with the worker's service and team
+-- materialized: table
+-- Complexity: as recorded; when absent, derived from the case's points within its service's
+-- scheme (the quintile of points among the service's cases: points are only comparable within
+-- a service). complexity_source says which.
+WITH cases AS (
+  SELECT c.*, w.service, w.team
+  FROM stg_case_month c
+  JOIN stg_worker_month w USING (period, worker_id)
+)
+SELECT
+  period, month_start, worker_id, service, team, case_ref, case_type, points, allocated_on,
+  coalesce(complexity, ntile(5) OVER (PARTITION BY service ORDER BY points)) AS complexity,
+  CASE WHEN complexity IS NULL THEN 'derived' ELSE 'recorded' END AS complexity_source
+FROM cases

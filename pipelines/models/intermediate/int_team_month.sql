@@ -1,0 +1,42 @@
+-- model: int_team_month
+-- grain: one row per team per month: sums from the workers' sheets beside the team's own return
+-- materialized: table
+-- Sums only (numerators and denominators): every ratio above this layer is a ratio of sums.
+WITH workers AS (
+  SELECT
+    period, service, team,
+    count(*) AS headcount,
+    sum(fte) AS fte,
+    sum(fte) FILTER (WHERE is_case_holder) AS case_holder_fte,
+    sum(fte) FILTER (WHERE is_agency) AS agency_fte_worked,
+    sum(cases) AS cases,
+    sum(case_points) AS case_points,
+    sum(total_points) AS total_points,
+    sum(high_complexity_cases) AS high_complexity_cases,
+    sum(cases_with_complexity) AS cases_with_complexity,
+    sum(sickness_days) AS sickness_days,
+    sum(toil_hours) AS toil_hours,
+    sum(supervision_planned) AS supervision_planned,
+    sum(supervision_held) FILTER (WHERE supervision_planned IS NOT NULL) AS supervision_held,
+    count(*) FILTER (WHERE review_requested) AS reviews_requested,
+    count(*) FILTER (WHERE caseload_ceiling IS NOT NULL AND fte > 0 AND cases / fte > caseload_ceiling) AS workers_above_caseload_ceiling,
+    count(*) FILTER (WHERE points_ceiling IS NOT NULL AND fte > 0 AND total_points / fte > points_ceiling) AS workers_above_points_ceiling
+  FROM int_worker_month
+  GROUP BY period, service, team
+)
+SELECT
+  coalesce(w.period, t.period) AS period,
+  CAST(coalesce(w.period, t.period) || '-01' AS DATE) AS month_start,
+  coalesce(w.service, t.service) AS service,
+  coalesce(w.team, t.team) AS team,
+  w.period IS NOT NULL AS has_worker_return,
+  t.period IS NOT NULL AS has_team_return,
+  coalesce(w.headcount, 0) AS headcount,
+  w.fte, w.case_holder_fte, w.agency_fte_worked, w.cases, w.case_points, w.total_points,
+  w.high_complexity_cases, w.cases_with_complexity, w.sickness_days, w.toil_hours,
+  w.supervision_planned, w.supervision_held, w.reviews_requested,
+  w.workers_above_caseload_ceiling, w.workers_above_points_ceiling,
+  t.establishment_fte, t.vacant_fte, t.agency_fte, t.long_term_absence_fte,
+  t.leavers, t.referrals, t.re_referrals, t.unallocated_cases
+FROM workers w
+FULL OUTER JOIN stg_team_month t USING (period, service, team)

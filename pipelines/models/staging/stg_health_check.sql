@@ -1,0 +1,5 @@
+-- model: stg_health_check
+-- grain: one row per team, health check and prompt
+-- materialized: view
+SELECT check_date, strftime(check_date, '%Y-%m') AS period, service, team, prompt, rating, notes, disagreement, next_step
+FROM health_check
