@@ -77,8 +77,12 @@ export function orderModels(models: Model[]): Model[] {
   return out;
 }
 
-/** Configuration and reference tables the models read. */
+/** Configuration and reference tables the models read, and their shared macro. */
 async function configTables(conn: DuckDBConnection, config: Config): Promise<void> {
+  // Sums of FTE and points in exact decimal arithmetic: a parallel sum of doubles depends on
+  // the order rows arrive in, which would make results differ in the last bits between runs
+  // (and flip ties in rank tests). Six decimals is finer than any FTE or points value returned.
+  await conn.run(`CREATE OR REPLACE MACRO exact_sum(x) AS CAST(sum(CAST(x AS DECIMAL(18, 6))) AS DOUBLE)`);
   await conn.run(`CREATE OR REPLACE TABLE cfg_senior_roles (role VARCHAR)`);
   if (config.senior_roles.length) await conn.run(`INSERT INTO cfg_senior_roles VALUES ${config.senior_roles.map((r) => `(${quoteLit(r)})`).join(", ")}`);
   await conn.run(`CREATE OR REPLACE TABLE cfg_ceilings (service VARCHAR, team VARCHAR, caseload_per_fte DOUBLE, points_per_fte DOUBLE)`);
@@ -123,13 +127,15 @@ export function scopeLabel(k: SeriesKey, employer: string): string {
 async function readSeries(conn: DuckDBConnection, opts: { workers: boolean }): Promise<{ key: SeriesKey; dates: string[]; values: (number | null)[] }[]> {
   const rows = await queryRows<{ level: string; service: string | null; team: string | null; worker_id: string | null; measure: string; dates: string[]; values: (number | null)[] }>(
     conn,
-    `SELECT level, service, team, NULL AS worker_id, measure, list(period ORDER BY period) AS dates, list(value ORDER BY period) AS values
+    `SELECT * FROM (
+     SELECT level, service, team, NULL AS worker_id, measure, list(period ORDER BY period) AS dates, list(value ORDER BY period) AS values
      FROM mart_monthly_measures GROUP BY ALL HAVING count(value) > 0
      ${opts.workers ? `UNION ALL
      SELECT 'worker', service, team, worker_id, measure, list(period ORDER BY period), list(value ORDER BY period)
      FROM (UNPIVOT (SELECT worker_id, period, service, team, caseload_per_fte, points_per_fte FROM mart_worker_monthly)
            ON caseload_per_fte, points_per_fte INTO NAME measure VALUE value)
-     GROUP BY ALL` : ""}`,
+     GROUP BY ALL` : ""})
+     ORDER BY CASE level WHEN 'employer' THEN 0 WHEN 'service' THEN 1 WHEN 'team' THEN 2 ELSE 3 END, service NULLS FIRST, team NULLS FIRST, worker_id NULLS FIRST, measure`,
   );
   return rows.map((r) => ({
     key: { level: r.level as SeriesKey["level"], service: r.service, team: r.team, worker_id: r.worker_id, measure: r.measure },

@@ -19,7 +19,7 @@
  */
 import { scaleForChangepoint, cptMean } from "./changepoint.ts";
 import { findPeaks, findTroughs } from "./peaks.ts";
-import { deseasonalise, seasonalProfile } from "./seasonal.ts";
+import { seasonalProfile } from "./seasonal.ts";
 import { type Improvement, type SpcRule, type SpecialCause, type VariationIcon, type AssuranceIcon, xmrChart } from "./spc.ts";
 import { hamedRaoMK, mannKendall, seasonalMannKendall, seasonalSensSlope, sensSlope } from "./trend.ts";
 
@@ -189,9 +189,14 @@ export function analyseSeries(input: SeriesInput): SeriesAnalysis {
         const align = (arr: readonly number[]) => values.map((v, i) => (v === null || i < prof.span_start! || i - prof.span_start! >= arr.length ? null : arr[i - prof.span_start!]));
         stlOut = { trend: align(prof.stl.trend), seasonal: align(prof.stl.seasonal), remainder: align(prof.stl.remainder) };
       }
-      const des = deseasonalise(values, startMonth, 12);
-      deseason = des.values;
-      adjusted = des.adjusted;
+      // the deseasonalised series is the observed values less this same fit's seasonal
+      // component (what deseasonalise() computes; reused here rather than fitted twice)
+      if (prof.code === "ok" && prof.stl && prof.span_start !== null) {
+        const first = prof.span_start;
+        const seasonalPart = prof.stl.seasonal;
+        deseason = values.map((v, i) => (v === null || i < first || i - first >= seasonalPart.length ? null : v - seasonalPart[i - first]));
+        adjusted = true;
+      }
     }
     if (seasonal.code !== "ok") limitations.push(seasonal.status);
   }

@@ -2,22 +2,23 @@
 -- grain: one row per team per month: sums from the workers' sheets beside the team's own return
 -- materialized: table
 -- Sums only (numerators and denominators): every ratio above this layer is a ratio of sums.
+-- exact_sum (a macro set up by the runner) sums in decimal so results do not depend on row order.
 WITH workers AS (
   SELECT
     period, service, team,
     count(*) AS headcount,
-    sum(fte) AS fte,
-    sum(fte) FILTER (WHERE is_case_holder) AS case_holder_fte,
-    sum(fte) FILTER (WHERE is_agency) AS agency_fte_worked,
-    sum(cases) AS cases,
-    sum(case_points) AS case_points,
-    sum(total_points) AS total_points,
-    sum(high_complexity_cases) AS high_complexity_cases,
-    sum(cases_with_complexity) AS cases_with_complexity,
-    sum(sickness_days) AS sickness_days,
-    sum(toil_hours) AS toil_hours,
-    sum(supervision_planned) AS supervision_planned,
-    sum(supervision_held) FILTER (WHERE supervision_planned IS NOT NULL) AS supervision_held,
+    exact_sum(fte) AS fte,
+    exact_sum(CASE WHEN is_case_holder THEN fte END) AS case_holder_fte,
+    exact_sum(CASE WHEN is_agency THEN fte END) AS agency_fte_worked,
+    exact_sum(cases) AS cases,
+    exact_sum(case_points) AS case_points,
+    exact_sum(total_points) AS total_points,
+    exact_sum(high_complexity_cases) AS high_complexity_cases,
+    exact_sum(cases_with_complexity) AS cases_with_complexity,
+    exact_sum(sickness_days) AS sickness_days,
+    exact_sum(toil_hours) AS toil_hours,
+    exact_sum(supervision_planned) AS supervision_planned,
+    exact_sum(CASE WHEN supervision_planned IS NOT NULL THEN supervision_held END) AS supervision_held,
     count(*) FILTER (WHERE review_requested) AS reviews_requested,
     count(*) FILTER (WHERE caseload_ceiling IS NOT NULL AND fte > 0 AND cases / fte > caseload_ceiling) AS workers_above_caseload_ceiling,
     count(*) FILTER (WHERE points_ceiling IS NOT NULL AND fte > 0 AND total_points / fte > points_ceiling) AS workers_above_points_ceiling

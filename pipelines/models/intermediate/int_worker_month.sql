@@ -5,7 +5,7 @@ WITH case_totals AS (
   SELECT
     period, worker_id,
     count(*) AS cases,
-    sum(points) AS case_points,
+    exact_sum(points) AS case_points,
     count(*) FILTER (WHERE complexity >= 4) AS high_complexity_cases,
     count(complexity) AS cases_with_complexity
   FROM int_case_month
