@@ -11,6 +11,7 @@
  * - mart_seasonal_profile: one row per series and calendar month: seasonal index and whether
  *   the month is a peak or a trough.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,6 +106,27 @@ export async function buildModels(conn: DuckDBConnection, config: Config, models
       throw new Error(`model ${m.layer}/${m.name}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
+  const state = await modelFingerprint(conn, config, models);
+  await conn.run(`CREATE OR REPLACE TABLE model_state AS SELECT ${quoteLit(state)} AS fingerprint, now() AS built_at`);
+}
+
+/** What the models were built from: the latest load, the config and the models' SQL. */
+async function modelFingerprint(conn: DuckDBConnection, config: Config, models: Model[]): Promise<string> {
+  const [{ id }] = await queryRows<{ id: number | null }>(conn, `SELECT max(load_id) AS id FROM loads`);
+  const h = createHash("sha256").update(JSON.stringify({ load: Number(id ?? 0), config, sql: models.map((m) => m.sql) }));
+  return h.digest("hex");
+}
+
+/** Build the models (in their own transaction) unless they are current for the data, config and SQL. */
+export async function ensureModels(conn: DuckDBConnection, config: Config): Promise<void> {
+  const models = loadModels();
+  const want = await modelFingerprint(conn, config, models);
+  const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'model_state'`);
+  if (Number(n) > 0) {
+    const [state] = await queryRows<{ fingerprint: string }>(conn, `SELECT fingerprint FROM model_state`);
+    if (state?.fingerprint === want) return;
+  }
+  await inTransaction(conn, () => buildModels(conn, config, models));
 }
 
 export interface SeriesKey {

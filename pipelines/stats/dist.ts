@@ -15,6 +15,7 @@ import stdNormalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import stdNormalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import stdChisqCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import stdTQuantile from '@stdlib/stats-base-dists-t-quantile';
+import stdTCdf from '@stdlib/stats-base-dists-t-cdf';
 
 /**
  * Standard normal cumulative distribution function, Phi(z) = P(Z <= z).
@@ -78,4 +79,16 @@ export function chisqCdf(x: number, k: number): number {
  */
 export function tQuantile(p: number, df: number): number {
   return stdTQuantile(p, df);
+}
+
+/**
+ * Cumulative distribution function of Student's t distribution with `df` degrees of freedom.
+ * Equivalent to R `pt(t, df)`; for example `tCdf(-5, 10)` is 2.686668e-4.
+ *
+ * @param t - value
+ * @param df - degrees of freedom, df > 0 (Infinity gives the normal CDF)
+ * @returns P(T <= t); NaN for invalid arguments
+ */
+export function tCdf(t: number, df: number): number {
+  return Number.isFinite(df) ? stdTCdf(t, df) : normalCdf(t);
 }

@@ -41,7 +41,7 @@
  *
  * @module
  */
-import { normalCdf, normalQuantile, tQuantile } from "./dist.ts";
+import { normalCdf, normalQuantile, tQuantile, tCdf } from "./dist.ts";
 import { createRng, deriveSeed, type Rng } from "./rng.ts";
 
 // ---------------------------------------------------------------------------
@@ -358,6 +358,7 @@ export type VerdictReason =
   | "short-window"
   | "not-persistent"
   | "inconclusive"
+  | "not-significant-after-correction"
   | "cannot-rule-out"
   | "suppressed";
 
@@ -1238,7 +1239,15 @@ function permutationTest(p: PreparedComparison, rng: Rng, max: number, stopAt: n
     if (!(t < thr)) exceed++; // NaN counts as an exceedance
     if (exceed >= stopAt && b < max) return { p: exceed / b, used: b };
   }
-  return { p: (1 + exceed) / (1 + max), used: max };
+  const pPerm = (1 + exceed) / (1 + max);
+  if (exceed > 0 || !Number.isFinite(t0)) return { p: pPerm, used: max };
+  // No permuted statistic was as extreme: the permutation p-value is only an upper bound set by
+  // the number of permutations (1 / (B + 1)), which Benjamini-Hochberg over hundreds of tests
+  // would turn into q >= 0.05 for any lone effect however strong. Refine it in the tail with the
+  // t approximation of the same studentised statistic (Welch df), never above the permutation
+  // bound (tail approximation, as in Knijnenburg et al. 2009).
+  const pT = 2 * tCdf(-t0, welchDf(p));
+  return { p: Math.min(pPerm, pT), used: max };
 }
 
 // ---------------------------------------------------------------------------
@@ -1287,6 +1296,9 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
     const adverse = MEASURES[r.measure].adverse === "higher" ? higher : !higher;
     return { verdict: adverse ? "adverse disparity" : "favourable disparity", reason: "significant-and-persistent" };
   }
+  // A difference the interval itself detects, but that does not survive the correction for the
+  // number of tests (or is not persistent), is never reported as "no evidence of disparity".
+  if (excludesOne) return { verdict: "too few to tell", reason: "not-significant-after-correction" };
   if (r.mde_ratio === null || !(r.mde_ratio <= rule.max_mde)) return { verdict: "too few to tell", reason: "low-power" };
   if (r.ci_low > 1 / rule.equivalence_margin && r.ci_high < rule.equivalence_margin) {
     if (r.df !== null && r.df < rule.min_df_no_evidence) return { verdict: "too few to tell", reason: "cannot-rule-out" };
@@ -1395,6 +1407,8 @@ export function describeResult(r: FairnessResult): string {
       return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} overall (${ci}), but this was so in only ${r.months_same_direction} of ${r.months_observed} months, so the audit cannot tell whether it is a persistent disparity.`;
     case "cannot-rule-out":
       return `${pre}there was no clear difference in ${info.noun} between ${G} and ${Rf} ${like}: they ${cl!.text} (${ci}), but there were too few workers to rule out a disparity of ${Math.round((r.rule.equivalence_margin - 1) * 100)}% or more.`;
+    case "not-significant-after-correction":
+      return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci}), but this difference did not stand up once the audit allowed for the number of comparisons it made (q = ${(r.q_value ?? r.p_value ?? 1).toPrecision(2)}), so it cannot yet be called a disparity; it is worth watching.`;
     case "inconclusive":
     default:
       return `${pre}the audit cannot tell whether ${G} and ${Rf} ${like} differed in ${info.noun}: ${G} ${cl ? `${cl.text} ${cl.prep} ${Rf}` : "could not be compared"} (${ci}), a range that includes both no difference and a difference of ${Math.round((r.rule.equivalence_margin - 1) * 100)}% or more.`;

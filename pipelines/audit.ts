@@ -1,0 +1,543 @@
+/**
+ * `fairload audit`: are ethnic-minority social workers given more complex work, or more of it,
+ * with less support? The statistics are in pipelines/stats/fairness.ts (method:
+ * docs/fairness-method.md); this module chooses the comparisons, runs them over every scope and
+ * measure, applies Benjamini-Hochberg over the whole run, checks each primary verdict against the
+ * Not known workers, adds representation by seniority (with the DfE national figures) and the
+ * ethnicity data quality per team, and applies disclosure control. Results are stored in marts
+ * (in one transaction):
+ *
+ * - fairness_results: one row per test (scope, service, team, comparison, measure, group), with
+ *   `suppressed` marking the rows a published output must withhold (the values are kept here:
+ *   this table is internal);
+ * - fairness_results_public: the same rows as they may be published (suppressed rows emptied);
+ * - fairness_monthly: one row per test and month of the window (the persistence view);
+ * - fairness_representation: one row per scope and group (relative likelihood of a senior role);
+ * - fairness_data_quality: one row per scope (share of workers whose ethnicity is Not known).
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../loaders/db.ts";
+import { loadDfeBenchmarks, representationBySeniority } from "../loaders/dfe.ts";
+import { UserError } from "../loaders/errors.ts";
+import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+import { suppressCells } from "./disclosure.ts";
+import { ensureModels } from "./run.ts";
+import {
+  type AdjustKey,
+  type FairnessResult,
+  MEASURE_NAMES,
+  type MeasureName,
+  type WorkerMonthObs,
+  DEFAULT_RULE,
+  applySuppression,
+  auditComparison,
+  finaliseRun,
+  measureValues,
+  monthIndex,
+  periodOf,
+  relativeLikelihood,
+  sensitivity,
+} from "./stats/fairness.ts";
+
+export const MINORITY_ONS_GROUPS = ["Mixed or Multiple", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group"] as const;
+
+/** DfE's names for the ONS broad groups, for the national comparison. */
+const DFE_GROUP: Record<string, string> = {
+  White: "White",
+  "Mixed or Multiple": "Mixed / Multiple ethnic groups",
+  "Asian or Asian British": "Asian / Asian British",
+  "Black, Black British, Caribbean or African": "Black / African / Caribbean / Black British",
+  "Other ethnic group": "Other ethnic group",
+};
+
+/**
+ * Like with like: the same service, team and role in the same month. FTE is not a stratum by
+ * default because every load measure is already per FTE (and points per case does not depend
+ * on it); splitting strata by full- and part-time left about half the workers of a typical
+ * service with nobody to compare with. `adjust` can add "fte_band".
+ */
+export const DEFAULT_ADJUST: AdjustKey[] = ["service", "team", "role"];
+
+export type ComparisonKind = "primary" | "white_minorities" | "not_known" | "ons_group" | "gender" | "role";
+export type ScopeLevel = "employer" | "service" | "team";
+
+export interface AuditOptions {
+  /** Last month of the window (default: the latest month on record). */
+  asOf?: string;
+  /** Months in the window (default 12). */
+  window?: number;
+  /** Bootstrap resamples and permutations per test (default 10,000; early stopping applies). */
+  resamples?: number;
+  seed?: number;
+  scopes?: ScopeLevel[];
+  comparisons?: ComparisonKind[];
+  measures?: MeasureName[];
+  /** Check each primary verdict against the Not known workers (default true). */
+  sensitivity?: boolean;
+  /** What the adjusted comparison holds fixed besides month (default service, team and role). */
+  adjust?: AdjustKey[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One row of fairness_results. */
+export interface AuditRecord extends Omit<FairnessResult, "scope" | "monthly_ratios" | "rule" | "adjusted_for"> {
+  result_id: number;
+  scope: ScopeLevel;
+  scope_label: string;
+  comparison: ComparisonKind;
+  /** The subgroup an intersection is restricted to (e.g. "Female", "Social Worker"), else null. */
+  subgroup: string | null;
+  adjusted_for: string;
+  /** Verdicts if every Not known worker were in the group / the reference (primary comparisons). */
+  sensitivity_as_group: string | null;
+  sensitivity_as_reference: string | null;
+  verdict_changes_if_not_known: boolean | null;
+  monthly_ratios: (number | null)[];
+}
+
+interface Row {
+  period: string;
+  worker_id: string;
+  service: string;
+  team: string;
+  role: string;
+  fte: number;
+  fte_band: "full-time" | "part-time";
+  cases: number;
+  case_points: number;
+  non_case_points: number | null;
+  high_complexity_cases: number;
+  cases_with_complexity: number;
+  supervision_planned: number | null;
+  supervision_held: number | null;
+  review_requested: boolean | null;
+  reporting_group: string;
+  ons_group: string;
+  gender: string | null;
+  is_senior: boolean;
+}
+
+interface Comparison {
+  kind: ComparisonKind;
+  group: string;
+  reference: string;
+  subgroup: string | null;
+  scopes: ScopeLevel[];
+  /** The worker-month's group for this comparison, or null to leave it out. */
+  groupOf: (r: Row) => string | null;
+}
+
+interface Scope {
+  level: ScopeLevel;
+  service: string | null;
+  team: string | null;
+  label: string;
+}
+
+export interface AuditRun {
+  as_of: string;
+  window_start: string;
+  window_end: string;
+  tests: number;
+  seconds: number;
+  results: AuditRecord[];
+  representation: RepresentationRow[];
+  data_quality: DataQualityRow[];
+}
+
+export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<AuditRun> {
+  const t0 = performance.now();
+  const db = await openDb(ws.dbPath);
+  const tmp = mkdtempSync(join(tmpdir(), "fairload-audit-"));
+  try {
+    await ensureSchema(db.conn);
+    await ensureModels(db.conn, ws.config);
+    await ensureBenchmarks(db.conn);
+    const window = opts.window ?? 12;
+    if (!Number.isInteger(window) || window < 1 || window > 60) throw new UserError(`--window must be a whole number of months from 1 to 60, got ${window}`);
+    const [{ last }] = await queryRows<{ last: string | null }>(db.conn, `SELECT max(period) AS last FROM int_worker_month`);
+    if (!last) throw new UserError("Nothing to audit: the workspace has no returns yet. Load some with: fairload ingest PATH");
+    const asOf = opts.asOf ?? last;
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(asOf)) throw new UserError(`--as-of must be a month as YYYY-MM, got ${asOf}`);
+    if (asOf > last) throw new UserError(`--as-of ${asOf} is after the latest month on record (${last})`);
+    const start = periodOf(monthIndex(asOf) - window + 1);
+    const rows = await readRows(db.conn, start, asOf);
+    if (rows.length === 0) throw new UserError(`No worker returns between ${start} and ${asOf}.`);
+
+    const reference = ws.config.reference_group;
+    const comparisons = comparisonsFor(reference, rows, ws.config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
+    const scopes = scopesFor(rows, ws.config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
+    const measures = opts.measures ?? [...MEASURE_NAMES];
+    const seed = opts.seed ?? 20261122;
+    const resamples = opts.resamples ?? 10_000;
+
+    // the worker-month measures once; each comparison relabels the groups
+    const base = rows.map((r) => ({ row: r, mv: measureValues({
+      cases: r.cases, case_points: r.case_points, non_case_points: r.non_case_points, complex_cases: r.high_complexity_cases,
+      known_complexity_cases: r.cases_with_complexity, supervision_planned: r.supervision_planned, supervision_held: r.supervision_held,
+      review_requested: r.review_requested, fte: r.fte,
+    }) }));
+
+    const plan: { scope: Scope; comparison: Comparison; measure: MeasureName; obs: WorkerMonthObs[] }[] = [];
+    for (const scope of scopes) {
+      const inScope = base.filter((b) => (scope.service === null || b.row.service === scope.service) && (scope.team === null || b.row.team === scope.team));
+      for (const comparison of comparisons) {
+        if (!comparison.scopes.includes(scope.level)) continue;
+        const obs: WorkerMonthObs[] = [];
+        for (const b of inScope) {
+          const group = comparison.groupOf(b.row);
+          if (group === null) continue;
+          obs.push({ worker_id: b.row.worker_id, period: b.row.period, service: b.row.service, team: b.row.team, role: b.row.role, fte: b.row.fte, fte_band: b.row.fte_band, group, values: b.mv.values, num: b.mv.num, den: b.mv.den });
+        }
+        if (!obs.some((o) => o.group === comparison.group)) continue; // nobody of the group here: nothing to test
+        for (const measure of measures) plan.push({ scope, comparison, measure, obs });
+      }
+    }
+    const raw: { r: FairnessResult; p: (typeof plan)[number] }[] = [];
+    plan.forEach((p, i) => {
+      const r = auditComparison(p.obs, {
+        group: p.comparison.group,
+        reference: p.comparison.reference,
+        measure: p.measure,
+        windowMonths: window,
+        asOf,
+        seed,
+        resamples,
+        minGroupSize: ws.config.min_group_size,
+        adjust: opts.adjust ?? DEFAULT_ADJUST,
+        scope: p.scope.label,
+        service: p.scope.service,
+        team: p.scope.team,
+        labels: p.comparison.subgroup ? { group: `${groupWord(p.comparison.group)} (${p.comparison.subgroup})`, reference: `${groupWord(p.comparison.reference)} (${p.comparison.subgroup})` } : undefined,
+      });
+      raw.push({ r, p });
+      if (i % 25 === 0) opts.onProgress?.(i, plan.length);
+    });
+    // Benjamini-Hochberg over every test of the run that could reach a verdict: a test with
+    // fewer than the rule's minimum compared workers on either side is "too few to tell" whatever
+    // its p-value, so it is left out of the family (independent filtering: worker counts say
+    // nothing about the test statistic under the null, so the false discovery rate still holds,
+    // and tests that cannot speak no longer dilute those that can). Its q-value is null.
+    const minWorkers = DEFAULT_RULE.min_workers;
+    const eligible = raw.map((x) => x.r.p_value !== null && x.r.n_workers_group_compared >= minWorkers && x.r.n_workers_reference_compared >= minWorkers);
+    const settled = finaliseRun(raw.filter((_, i) => eligible[i]).map((x) => x.r));
+    let k = 0;
+    const final = raw.map((x, i) => (eligible[i] ? settled[k++] : { ...x.r, q_value: null }));
+    const records: AuditRecord[] = final.map((r, i) => {
+      const p = raw[i].p;
+      const { rule: _rule, adjusted_for, ...rest } = r;
+      return {
+        ...rest,
+        result_id: i + 1,
+        scope: p.scope.level,
+        scope_label: p.scope.label,
+        comparison: p.comparison.kind,
+        subgroup: p.comparison.subgroup,
+        adjusted_for: adjusted_for.join(", "),
+        sensitivity_as_group: null,
+        sensitivity_as_reference: null,
+        verdict_changes_if_not_known: null,
+      };
+    });
+
+    if (opts.sensitivity !== false) {
+      records.forEach((rec, i) => {
+        const p = raw[i].p;
+        if (rec.comparison !== "primary" || rec.verdict === "too few to tell") return;
+        const scopeObs = base.filter((b) => (p.scope.service === null || b.row.service === p.scope.service) && (p.scope.team === null || b.row.team === p.scope.team));
+        const obs: WorkerMonthObs[] = scopeObs.map((b) => ({ worker_id: b.row.worker_id, period: b.row.period, service: b.row.service, team: b.row.team, role: b.row.role, fte: b.row.fte, fte_band: b.row.fte_band, group: b.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(b.row) ?? "other"), values: b.mv.values, num: b.mv.num, den: b.mv.den }));
+        if (!obs.some((o) => o.group === "Not known")) {
+          rec.sensitivity_as_group = rec.verdict;
+          rec.sensitivity_as_reference = rec.verdict;
+          rec.verdict_changes_if_not_known = false;
+          return;
+        }
+        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, minGroupSize: ws.config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label });
+        rec.sensitivity_as_group = s.as_group.verdict;
+        rec.sensitivity_as_reference = s.as_reference.verdict;
+        rec.verdict_changes_if_not_known = s.verdict_changes;
+      });
+    }
+
+    markSuppressed(records, ws.config.min_group_size);
+    const representation = await representationRows(db.conn, rows, asOf, scopes, reference, ws.config.min_group_size);
+    const dataQuality = dataQualityRows(rows, scopes, records, ws.config.min_group_size);
+    await inTransaction(db.conn, async () => {
+      await writeTable(db.conn, tmp, "fairness_results", records.map(recordRow));
+      await writeTable(db.conn, tmp, "fairness_results_public", records.map((r) => recordRow(publicRecord(r, ws.config.min_group_size))));
+      await writeTable(db.conn, tmp, "fairness_monthly", records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, suppressed: r.suppressed }))));
+      await writeTable(db.conn, tmp, "fairness_representation", representation);
+      await writeTable(db.conn, tmp, "fairness_data_quality", dataQuality);
+    });
+    return { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    db.close();
+  }
+}
+
+function groupWord(g: string): string {
+  return g === "Ethnic minorities" ? "ethnic-minority workers" : g === "White British" ? "White British workers" : g;
+}
+
+async function readRows(conn: DuckDBConnection, start: string, end: string): Promise<Row[]> {
+  const rows = await queryRows<Row>(
+    conn,
+    `SELECT period, worker_id, service, team, role, fte, fte_band, cases, case_points, non_case_points, high_complexity_cases, cases_with_complexity,
+            supervision_planned, supervision_held, review_requested, reporting_group, ons_group, gender, is_senior
+     FROM int_worker_month WHERE period BETWEEN ${quoteLit(start)} AND ${quoteLit(end)} ORDER BY period, worker_id`,
+  );
+  return rows.map((r) => ({
+    ...r,
+    fte: Number(r.fte),
+    cases: Number(r.cases),
+    case_points: Number(r.case_points),
+    non_case_points: r.non_case_points === null ? null : Number(r.non_case_points),
+    high_complexity_cases: Number(r.high_complexity_cases),
+    cases_with_complexity: Number(r.cases_with_complexity),
+    supervision_planned: r.supervision_planned === null ? null : Number(r.supervision_planned),
+    supervision_held: r.supervision_held === null ? null : Number(r.supervision_held),
+  }));
+}
+
+/** The reference is a reporting group (default White British) or an ONS broad group. */
+function inReference(r: Row, reference: string): boolean {
+  return r.reporting_group === reference || r.ons_group === reference;
+}
+
+export function comparisonsFor(reference: string, rows: Row[], roles: readonly string[]): Comparison[] {
+  const ref = (r: Row) => inReference(r, reference);
+  const byReporting = (group: string) => (r: Row) => (ref(r) ? reference : r.reporting_group === group ? group : null);
+  const list: Comparison[] = [
+    { kind: "primary", group: "Ethnic minorities", reference, subgroup: null, scopes: ["employer", "service", "team"], groupOf: byReporting("Ethnic minorities") },
+    { kind: "white_minorities", group: "White minorities", reference, subgroup: null, scopes: ["employer", "service", "team"], groupOf: byReporting("White minorities") },
+    { kind: "not_known", group: "Not known", reference, subgroup: null, scopes: ["employer", "service", "team"], groupOf: byReporting("Not known") },
+  ];
+  for (const g of MINORITY_ONS_GROUPS) {
+    list.push({ kind: "ons_group", group: g, reference, subgroup: null, scopes: ["employer", "service"], groupOf: (r) => (ref(r) ? reference : r.ons_group === g ? g : null) });
+  }
+  const genders = [...new Set(rows.map((r) => r.gender).filter((g): g is string => g === "Female" || g === "Male"))].sort();
+  for (const gender of genders) {
+    list.push({ kind: "gender", group: "Ethnic minorities", reference, subgroup: gender, scopes: ["employer", "service"], groupOf: (r) => (r.gender !== gender ? null : byReporting("Ethnic minorities")(r)) });
+  }
+  for (const role of roles) {
+    if (!rows.some((r) => r.role === role)) continue;
+    list.push({ kind: "role", group: "Ethnic minorities", reference, subgroup: role, scopes: ["employer", "service"], groupOf: (r) => (r.role !== role ? null : byReporting("Ethnic minorities")(r)) });
+  }
+  return list;
+}
+
+function scopesFor(rows: Row[], employer: string): Scope[] {
+  const services = [...new Set(rows.map((r) => r.service))].sort();
+  const teams = [...new Map(rows.map((r) => [`${r.service}\u0000${r.team}`, { service: r.service, team: r.team }])).values()].sort((a, b) => a.service.localeCompare(b.service) || a.team.localeCompare(b.team));
+  return [
+    { level: "employer", service: null, team: null, label: employer },
+    ...services.map((s) => ({ level: "service" as const, service: s, team: null, label: s })),
+    ...teams.map((t) => ({ level: "team" as const, service: t.service, team: t.team, label: `${t.team} (${t.service})` })),
+  ];
+}
+
+const scopeKey = (r: { scope: ScopeLevel; service: string | null; team: string | null }) => (r.scope === "employer" ? "employer" : r.scope === "service" ? `service:${r.service}` : `team:${r.service}/${r.team}`);
+
+/**
+ * Disclosure control over the worker counts of every test: a count under the minimum is
+ * suppressed with everything it describes, and secondary suppression stops it being worked out
+ * from the service total (teams add up to their service, services to the employer), from the
+ * other ethnic groups (which add up to the published headcount) or from the ONS groups (which
+ * add up to ethnic minorities). Rows are marked `suppressed`; the values stay in this internal
+ * table and are removed from fairness_results_public.
+ */
+export function markSuppressed(records: AuditRecord[], min: number): void {
+  const cells = new Map<string, number>();
+  const cellId = (measure: string, scope: string, group: string, subgroup: string | null) => `${measure}|${scope}|${group}|${subgroup ?? ""}`;
+  for (const r of records) {
+    cells.set(cellId(r.measure, scopeKey(r), r.group, r.subgroup), r.n_workers_group);
+    cells.set(cellId(r.measure, scopeKey(r), r.reference_group, r.subgroup), r.n_workers_reference);
+  }
+  const constraints: string[][] = [];
+  const groups = [...new Set(records.flatMap((r) => [`${r.measure}|${r.subgroup ?? ""}`]))];
+  const scopeKeys = [...new Set(records.map(scopeKey))];
+  const reportingGroups = [...new Set(records.filter((r) => r.comparison !== "ons_group").flatMap((r) => [r.group, r.reference_group]))];
+  for (const key of groups) {
+    const [measure, subgroup] = key.split("|");
+    for (const s of scopeKeys) {
+      // the reporting groups add up to the scope's headcount (published elsewhere)
+      constraints.push(reportingGroups.map((g) => cellId(measure, s, g, subgroup || null)));
+      // the ONS minority groups add up to ethnic minorities
+      constraints.push([cellId(measure, s, "Ethnic minorities", subgroup || null), ...MINORITY_ONS_GROUPS.map((g) => cellId(measure, s, g, subgroup || null))]);
+    }
+    for (const g of [...reportingGroups, ...MINORITY_ONS_GROUPS]) {
+      const sub = subgroup || null;
+      const services = [...new Set(records.filter((r) => r.scope === "service").map((r) => r.service!))];
+      constraints.push([cellId(measure, "employer", g, sub), ...services.map((sv) => cellId(measure, `service:${sv}`, g, sub))]);
+      for (const sv of services) {
+        const teams = [...new Set(records.filter((r) => r.scope === "team" && r.service === sv).map((r) => r.team!))];
+        constraints.push([cellId(measure, `service:${sv}`, g, sub), ...teams.map((t) => cellId(measure, `team:${sv}/${t}`, g, sub))]);
+      }
+    }
+    // an intersection's subgroups add up to the whole: EM(Female) + EM(Male) ~ EM
+  }
+  for (const measure of new Set(records.map((r) => r.measure))) {
+    for (const s of scopeKeys) {
+      for (const g of reportingGroups) {
+        const subs = [...new Set(records.filter((r) => r.measure === measure && scopeKey(r) === s && r.subgroup && (r.group === g || r.reference_group === g)).map((r) => r.subgroup!))];
+        const byKind = new Map<string, string[]>();
+        for (const sub of subs) {
+          const kind = records.find((r) => r.subgroup === sub)!.comparison;
+          byKind.set(kind, [...(byKind.get(kind) ?? []), sub]);
+        }
+        for (const list of byKind.values()) constraints.push([cellId(measure, s, g, null), ...list.map((sub) => cellId(measure, s, g, sub))]);
+      }
+    }
+  }
+  const { all } = suppressCells([...cells].map(([id, count]) => ({ id, count })), constraints, min);
+  for (const r of records) {
+    const hidden = all.has(cellId(r.measure, scopeKey(r), r.group, r.subgroup)) || all.has(cellId(r.measure, scopeKey(r), r.reference_group, r.subgroup));
+    r.suppressed = hidden;
+  }
+}
+
+/** A record as it may be published: a suppressed row keeps its identity and says why, nothing else. */
+export function publicRecord(r: AuditRecord, min: number): AuditRecord {
+  if (!r.suppressed) return r;
+  const s = applySuppression({ ...r, scope: r.scope_label, rule: undefined as never, adjusted_for: [] } as unknown as FairnessResult, Number.POSITIVE_INFINITY);
+  return {
+    ...r,
+    ...Object.fromEntries(Object.entries(s).filter(([k]) => !["scope", "rule", "adjusted_for"].includes(k))),
+    min_group_size: min,
+    sentence: `Suppressed: describing this comparison could identify a group of fewer than ${min} workers (or let one be worked out from other figures).`,
+    sensitivity_as_group: null,
+    sensitivity_as_reference: null,
+    verdict_changes_if_not_known: null,
+    suppressed: true,
+  } as AuditRecord;
+}
+
+function recordRow(r: AuditRecord): Record<string, unknown> {
+  const { monthly_ratios: _m, ...rest } = r;
+  return rest;
+}
+
+export interface RepresentationRow {
+  scope: ScopeLevel;
+  service: string | null;
+  period: string;
+  group: string;
+  reference_group: string;
+  group_senior: number | null;
+  group_total: number | null;
+  reference_senior: number | null;
+  reference_total: number | null;
+  relative_likelihood: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  within_conventional_band: boolean | null;
+  national_year: number | null;
+  national_relative_likelihood: number | null;
+  national_note: string | null;
+  suppressed: boolean;
+}
+
+/**
+ * Relative likelihood of holding a senior role (the configured senior roles) in the latest
+ * month, as the workforce race equality standards compute it: (group senior / group) /
+ * (reference senior / reference), with a Katz 95% interval; 0.80 to 1.25 is the conventional
+ * non-adverse band. ONS broad groups are also set against all White workers, which is how the
+ * DfE national figures are defined, with England's figure for the nearest September.
+ */
+async function representationRows(conn: DuckDBConnection, rows: Row[], asOf: string, scopes: Scope[], reference: string, min: number): Promise<RepresentationRow[]> {
+  const latest = rows.filter((r) => r.period === asOf);
+  const year = Number(asOf.slice(0, 4)) - (Number(asOf.slice(5, 7)) < 9 ? 1 : 0);
+  let national = new Map<string, { rl: number | null; year: number }>();
+  let nationalNote: string | null = null;
+  try {
+    const years = await queryRows<{ y: number }>(conn, `SELECT max(time_period) AS y FROM dfe_role_ethnicity WHERE time_period <= ${year}`);
+    const useYear = years[0]?.y ?? null;
+    if (useYear !== null) {
+      const recs = await representationBySeniority(conn, { area: "England", year: Number(useYear) });
+      national = new Map(recs.map((r) => [r.group, { rl: r.relativeLikelihoodSenior, year: r.year }]));
+      if (Number(useYear) !== year) nationalNote = `national figures for ${useYear}, the latest before ${asOf}`;
+    }
+  } catch (e) {
+    nationalNote = `national figures unavailable: ${(e as Error).message.split("\n")[0]}`;
+  }
+  const out: RepresentationRow[] = [];
+  for (const scope of scopes.filter((s) => s.level !== "team")) {
+    const inScope = latest.filter((r) => scope.service === null || r.service === scope.service);
+    const count = (pred: (r: Row) => boolean) => {
+      const ws = inScope.filter(pred);
+      return { total: ws.length, senior: ws.filter((r) => r.is_senior).length };
+    };
+    const pairs: { group: string; ref: string; g: (r: Row) => boolean; rf: (r: Row) => boolean; national?: string }[] = [
+      { group: "Ethnic minorities", ref: reference, g: (r) => r.reporting_group === "Ethnic minorities", rf: (r) => inReference(r, reference) },
+      { group: "White minorities", ref: reference, g: (r) => r.reporting_group === "White minorities", rf: (r) => inReference(r, reference) },
+      { group: "Not known", ref: reference, g: (r) => r.reporting_group === "Not known", rf: (r) => inReference(r, reference) },
+      ...MINORITY_ONS_GROUPS.map((og) => ({ group: og, ref: "White", g: (r: Row) => r.ons_group === og, rf: (r: Row) => r.ons_group === "White", national: DFE_GROUP[og] })),
+    ];
+    for (const p of pairs) {
+      const a = count(p.g);
+      const b = count(p.rf);
+      // every count is a cell describing people: any under the minimum withholds the row
+      const small = [a.total, a.senior, b.total, b.senior].some((x) => x > 0 && x < min);
+      let rl: ReturnType<typeof relativeLikelihood> | null = null;
+      if (a.total > 0 && b.total > 0 && b.senior > 0) rl = relativeLikelihood(a.senior, a.total, b.senior, b.total);
+      const nat = p.national ? national.get(p.national) : undefined;
+      out.push({
+        scope: scope.level, service: scope.service, period: asOf, group: p.group, reference_group: p.ref,
+        group_senior: a.senior, group_total: a.total, reference_senior: b.senior, reference_total: b.total,
+        relative_likelihood: rl?.ratio ?? null, ci_low: rl?.ci_low ?? null, ci_high: rl?.ci_high ?? null, within_conventional_band: rl ? rl.within_band : null,
+        national_year: nat?.year ?? null, national_relative_likelihood: nat?.rl ?? null, national_note: p.national ? nationalNote : null,
+        suppressed: small,
+      });
+    }
+  }
+  return out;
+}
+
+export interface DataQualityRow {
+  scope: ScopeLevel;
+  service: string | null;
+  team: string | null;
+  workers: number;
+  not_known: number;
+  share_not_known: number | null;
+  primary_verdicts: number;
+  verdicts_sensitive_to_not_known: number;
+  suppressed: boolean;
+}
+
+/** Ethnicity data quality per scope: how many workers in the window have no known ethnicity. */
+function dataQualityRows(rows: Row[], scopes: Scope[], records: AuditRecord[], min: number): DataQualityRow[] {
+  return scopes.map((s) => {
+    const workers = new Map<string, string>();
+    for (const r of rows) if ((s.service === null || r.service === s.service) && (s.team === null || r.team === s.team)) workers.set(r.worker_id, r.reporting_group);
+    const nk = [...workers.values()].filter((g) => g === "Not known").length;
+    const mine = records.filter((r) => r.comparison === "primary" && r.scope === s.level && r.service === s.service && r.team === s.team && r.verdict_changes_if_not_known !== null);
+    return {
+      scope: s.level, service: s.service, team: s.team, workers: workers.size, not_known: nk,
+      share_not_known: workers.size ? nk / workers.size : null,
+      primary_verdicts: mine.length, verdicts_sensitive_to_not_known: mine.filter((r) => r.verdict_changes_if_not_known).length,
+      suppressed: nk > 0 && nk < min,
+    };
+  });
+}
+
+/** Load the DfE benchmark into the workspace database once (its own transaction). */
+async function ensureBenchmarks(conn: DuckDBConnection): Promise<void> {
+  const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'dfe_role_ethnicity'`);
+  const dir = join(PROJECT_ROOT, "data", "benchmarks");
+  if (Number(n) === 0 && existsSync(dir)) await loadDfeBenchmarks(conn, dir);
+}
+
+async function writeTable(conn: DuckDBConnection, dir: string, table: string, rows: object[]): Promise<void> {
+  const file = join(dir, `${table}.ndjson`);
+  if (rows.length === 0) {
+    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT NULL AS empty WHERE false`);
+    return;
+  }
+  writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_json(${quoteLit(file)}, format = 'newline_delimited', sample_size = -1)`);
+}
