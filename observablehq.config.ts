@@ -26,9 +26,12 @@ interface FrameworkConfig {
   output: string;
   title: string;
   globalStylesheets: string[];
+  style: string;
   footer: string;
   head: string;
   search: boolean;
+  pager: boolean;
+  pages: ({ name: string; path: string } | { name: string; open?: boolean; pages: { name: string; path: string }[] })[];
 }
 
 /** Site configuration read by `observable build` / `observable preview`. */
@@ -37,8 +40,30 @@ const config: FrameworkConfig = {
   output: process.env.FAIRLOAD_SITE_OUTPUT ?? "dist",
   title: "fairload",
   globalStylesheets: [],
+  style: "style.css",
+  pager: false,
+  pages: [
+    { name: "Overview", path: "/" },
+    { name: "Trends", path: "/trends" },
+    { name: "Peaks and troughs", path: "/peaks" },
+    { name: "Fairness", path: "/fairness" },
+    { name: "Caseload safety", path: "/caseload" },
+    { name: "Health check", path: "/health-check" },
+    { name: "National benchmark", path: "/benchmark" },
+    { name: "Data quality", path: "/data-quality" },
+    { name: "About the data", path: "/about" },
+    {
+      name: "Notebooks",
+      open: true,
+      pages: [
+        { name: "Writing a notebook", path: "/notebooks/" },
+        { name: "This month's report", path: "/notebooks/this-month" },
+        { name: "Investigating one team", path: "/notebooks/one-team" },
+      ],
+    },
+  ],
   footer: "fairload: workload returns, trends and fairness audit. Built offline with Observable Framework.",
-  head: '<link rel="icon" href="data:,">',
+  head: '<link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1">',
   search: false,
 };
 

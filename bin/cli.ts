@@ -15,6 +15,7 @@ import { writeSample } from "../loaders/sample/cli.ts";
 import { rebuild } from "../loaders/rebuild.ts";
 import { runPipelines } from "../pipelines/run.ts";
 import { type AuditRecord, publicRecord, runAudit } from "../pipelines/audit.ts";
+import { buildSite, serveSite } from "./site.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../loaders/workspace.ts";
 
@@ -168,6 +169,28 @@ const commands: Record<string, Command> = {
         return 0;
       }
       printAudit(records, run, Boolean(values.all), Boolean(values.public));
+      return 0;
+    },
+  },
+  build: {
+    summary: "build the dashboard (an Observable Framework site) from the marts, offline; --public for a publishable build",
+    usage: "fairload build [--workspace DIR] [--public] [--out DIR]",
+    options: { ...workspaceOption, public: { type: "boolean" }, out: { type: "string", short: "o" } },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const r = await buildSite(ws, { public: Boolean(values.public), out: values.out as string | undefined });
+      out(`Built ${r.pages} pages into ${r.out} in ${r.seconds.toFixed(1)} s${values.public ? " (public: small groups suppressed, no worker data)" : " (internal)"}.`);
+      return 0;
+    },
+  },
+  preview: {
+    summary: "serve a built dashboard on this machine (127.0.0.1) and print its address",
+    usage: "fairload preview [--out DIR] [--port 3000]",
+    options: { out: { type: "string", short: "o" }, port: { type: "string" } },
+    async run({ values }) {
+      const { url } = await serveSite((values.out as string | undefined) ?? join(PROJECT_ROOT, "dist"), Number(values.port ?? 3000));
+      out(`Serving the dashboard at ${url} (Ctrl+C to stop)`);
+      await new Promise(() => {});
       return 0;
     },
   },

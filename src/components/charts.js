@@ -1,0 +1,123 @@
+// Charts, following Plot's idioms. Each has an ariaLabel and description, and pages pair it
+// with a table or sentence as its text alternative.
+import * as Plot from "npm:@observablehq/plot";
+import {html} from "npm:htl";
+import {cause, causeLabel, categorical, MONTHS, monthName, ruleLabel, verdictColour} from "./palette.js";
+
+const toDate = (p) => new Date(`${p}-01T00:00:00Z`);
+
+/** XmR control chart of one series with Making Data Count colours, limits, level shifts, peaks and troughs. */
+export function controlChart(points, {width, label, unit, title}) {
+  const data = points.map((d) => ({...d, date: toDate(d.period), colour: d.cause ?? "none"}));
+  const withLimits = data.filter((d) => d.ucl !== null);
+  const signals = data.filter((d) => d.cause);
+  const shifts = data.filter((d) => d.mark?.includes("s"));
+  const describe = `${title}. ${data.length} months from ${monthName(points[0]?.period)} to ${monthName(points.at(-1)?.period)}. ` +
+    `${signals.length} special-cause point${signals.length === 1 ? "" : "s"}` + (shifts.length ? `; level shift${shifts.length > 1 ? "s" : ""} in ${shifts.map((d) => monthName(d.period)).join(", ")}.` : ".");
+  return Plot.plot({
+    width, height: 320, marginLeft: 56,
+    ariaLabel: title, ariaDescription: describe,
+    x: {type: "utc", label: null},
+    y: {grid: true, label: `${label}${unit ? ` (${unit})` : ""}`, zero: false},
+    color: {domain: ["i", "c", "n", "none"], range: [cause.i, cause.c, cause.n, cause.none], legend: true, tickFormat: (k) => causeLabel[k]},
+    marks: [
+      Plot.lineY(withLimits, {x: "date", y: "ucl", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: "step"}),
+      Plot.lineY(withLimits, {x: "date", y: "lcl", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: "step"}),
+      Plot.lineY(withLimits, {x: "date", y: "mean", stroke: "#3D3D3D", strokeWidth: 1, curve: "step"}),
+      Plot.ruleX(shifts, {x: "date", stroke: categorical[2], strokeDasharray: "2,2"}),
+      Plot.lineY(data, {x: "date", y: "value", stroke: "#3D3D3D", strokeWidth: 1.2}),
+      Plot.dot(data, {x: "date", y: "value", fill: "colour", r: 3.5,
+        title: (d) => `${monthName(d.period)}: ${d.value?.toFixed(2)}${d.cause ? `\n${causeLabel[d.cause]} (${ruleLabel[d.rule]})` : ""}${d.mark?.includes("p") ? "\npeak" : ""}${d.mark?.includes("t") ? "\ntrough" : ""}${d.mark?.includes("s") ? "\nlevel shift" : ""}`}),
+      Plot.text(data.filter((d) => d.mark?.includes("p")), {x: "date", y: "value", text: () => "▲", dy: -10, fill: "#3D3D3D", fontSize: 9}),
+      Plot.text(data.filter((d) => d.mark?.includes("t")), {x: "date", y: "value", text: () => "▼", dy: 10, fill: "#3D3D3D", fontSize: 9})
+    ]
+  });
+}
+
+/** Small multiples: one series per team on a shared scale. */
+export function smallMultiples(points, {width, label}) {
+  const data = points.map((d) => ({...d, date: toDate(d.period)}));
+  const teams = [...new Set(data.map((d) => d.team))];
+  return Plot.plot({
+    width, height: 120 * Math.ceil(teams.length / 3), marginLeft: 48,
+    ariaLabel: `${label} by team`, ariaDescription: `${label} per month for ${teams.length} teams, each in its own panel on a shared scale.`,
+    fx: {label: null}, fy: {label: null, axis: null},
+    x: {type: "utc", label: null, ticks: 4}, y: {grid: true, label, zero: false},
+    facet: {data, x: (d) => teams.indexOf(d.team) % 3, y: (d) => Math.floor(teams.indexOf(d.team) / 3)},
+    marks: [
+      Plot.lineY(data, {x: "date", y: "value", stroke: categorical[0]}),
+      Plot.text(teams, {fx: (t) => teams.indexOf(t) % 3, fy: (t) => Math.floor(teams.indexOf(t) / 3), frameAnchor: "top-left", text: (t) => t, dy: 4, dx: 4, fontWeight: "bold"}),
+      Plot.frame({stroke: "#ddd"})
+    ]
+  });
+}
+
+/** Month-by-year heat map of one series. */
+export function heatmap(points, {width, label}) {
+  const data = points.filter((d) => d.value !== null).map((d) => ({year: d.period.slice(0, 4), month: Number(d.period.slice(5, 7)), value: d.value, period: d.period}));
+  return Plot.plot({
+    width, height: 60 + 34 * new Set(data.map((d) => d.year)).size, marginLeft: 48,
+    ariaLabel: `${label}: month by year`, ariaDescription: `A grid of months (columns) by years (rows), darker where ${label.toLowerCase()} is higher.`,
+    x: {domain: MONTHS.map((_, i) => i + 1), tickFormat: (m) => MONTHS[m - 1], label: null},
+    y: {type: "band", label: null},
+    color: {scheme: "blues", legend: true, label},
+    marks: [
+      Plot.cell(data, {x: "month", y: "year", fill: "value", inset: 0.5, title: (d) => `${monthName(d.period)}: ${d.value.toFixed(2)}`}),
+      Plot.text(data, {x: "month", y: "year", text: (d) => d.value >= 100 ? d.value.toFixed(0) : d.value.toFixed(1), fill: "black", stroke: "white", strokeWidth: 2, fontSize: 10})
+    ]
+  });
+}
+
+/** Seasonal profile: how far above or below a typical month each calendar month is. */
+export function seasonalProfile(rows, {width, label}) {
+  return Plot.plot({
+    width, height: 240, marginLeft: 48,
+    ariaLabel: `Seasonal profile of ${label}`, ariaDescription: `Bars for each calendar month: percent above (positive) or below (negative) a typical month; peak and trough months are highlighted.`,
+    x: {domain: MONTHS.map((_, i) => i + 1), tickFormat: (m) => MONTHS[m - 1], label: null},
+    y: {grid: true, label: "% vs a typical month"},
+    color: {domain: ["peak", "trough", "other"], range: [categorical[3], categorical[0], "#BDBDBD"], legend: true},
+    marks: [
+      Plot.barY(rows, {x: "month", y: "pct", fill: (d) => (d.mark === "p" ? "peak" : d.mark === "t" ? "trough" : "other"), title: (d) => `${MONTHS[d.month - 1]}: ${d.pct > 0 ? "+" : ""}${d.pct}%`}),
+      Plot.ruleY([0])
+    ]
+  });
+}
+
+/** Ratios with 95% intervals on a log scale centred on parity, the 0.80-1.25 band shaded. */
+export function ratioForest(results, {width, title = "Adjusted ratio (group / reference)", y = "label"}) {
+  const shown = results.filter((d) => d.ratio_adjusted !== null && d.ratio_adjusted > 0);
+  const lo = Math.min(0.5, ...shown.map((d) => d.ci_low ?? d.ratio_adjusted).filter((x) => x > 0));
+  const hi = Math.max(2, ...shown.map((d) => d.ci_high ?? d.ratio_adjusted).filter((x) => Number.isFinite(x)));
+  const lim = Math.max(1 / lo, hi);
+  return Plot.plot({
+    width, height: 40 + 22 * shown.length, marginLeft: Math.min(320, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length))),
+    ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded.`,
+    x: {type: "log", domain: [1 / lim, lim], label: title, tickFormat: (x) => x.toFixed(2)},
+    y: {label: null, domain: shown.map((d) => d[y])},
+    color: {domain: Object.keys(verdictColour), range: Object.values(verdictColour), legend: true},
+    marks: [
+      Plot.rectX([0], {x1: 0.8, x2: 1.25, fill: "#EEEEEE"}),
+      Plot.ruleX([1], {stroke: "#3D3D3D"}),
+      Plot.ruleY(shown.filter((d) => d.ci_low && d.ci_high), {y: y, x1: (d) => Math.max(d.ci_low, 1 / lim), x2: (d) => Math.min(d.ci_high, lim), stroke: "verdict", strokeWidth: 2}),
+      Plot.dot(shown, {y: y, x: "ratio_adjusted", fill: "verdict", r: 4, title: (d) => d.sentence}),
+      Plot.dot(shown.filter((d) => d.ratio_unadjusted), {y: y, x: "ratio_unadjusted", stroke: "#3D3D3D", fill: "none", r: 3, symbol: "diamond", title: (d) => `unadjusted ${d.ratio_unadjusted?.toFixed(2)}`})
+    ]
+  });
+}
+
+/** Team-by-month persistence: each month's adjusted ratio on a diverging scale centred on parity. */
+export function persistence(rows, {width, label = "Adjusted ratio"}) {
+  const data = rows.filter((d) => d.ratio !== null && d.ratio > 0);
+  return Plot.plot({
+    width, height: 40 + 24 * new Set(data.map((d) => d.row)).size, marginLeft: 220,
+    ariaLabel: `${label} month by month`, ariaDescription: `A row per team and measure, a column per month; orange above parity, blue below, white at parity.`,
+    x: {type: "band", label: null, tickFormat: (p) => p.slice(2)}, y: {label: null},
+    color: {type: "log", scheme: "rdbu", reverse: true, domain: [0.5, 2], pivot: 1, legend: true, label},
+    marks: [Plot.cell(data, {x: "period", y: "row", fill: "ratio", inset: 0.5, title: (d) => `${d.row}, ${monthName(d.period)}: ${d.ratio.toFixed(2)}`})]
+  });
+}
+
+/** A chart with its caption and text alternative. */
+export function figure(chart, {caption, alternative}) {
+  return html`<figure>${chart}<figcaption>${caption}</figcaption>${alternative ? html`<details><summary>Text alternative</summary>${alternative}</details>` : ""}</figure>`;
+}
