@@ -35,18 +35,35 @@ function out(line = ""): void {
 
 const commands: Record<string, Command> = {
   demo: {
-    summary: "the quick start: load the shipped sample returns into the workspace and summarise them",
-    usage: "fairload demo [--workspace DIR]",
-    options: { ...workspaceOption },
+    summary: "the quick start: load the sample returns, run the pipelines and the audit, build the dashboard and serve it",
+    usage: "fairload demo [--workspace DIR] [--port 3000] [--no-serve]",
+    options: { ...workspaceOption, port: { type: "string" }, "no-serve": { type: "boolean" } },
     async run({ values }) {
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined), { create: true });
       const sample = join(PROJECT_ROOT, "data", "sample", "returns");
-      out(`Loading the sample returns (synthetic) from ${sample} into ${ws.dir}`);
-      const s = await ingest(ws, [sample], { progress: createProgress() });
+      const progress = createProgress();
+      out(`1/5 Loading the sample returns (synthetic) from ${sample} into ${ws.dir}`);
+      const s = await ingest(ws, [sample], { progress });
       printIngest(s);
       if (s.status === "refused") return 2;
+      out("2/5 Building the models and analysing every series");
+      const r = await runPipelines(ws, { onProgress: (d, t) => progress.step("analysing series", d, t) });
+      progress.done();
+      out(`    ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s`);
+      out("3/5 Auditing the fairness of allocation");
+      const a = await runAudit(ws, { onProgress: (d, t) => progress.step("testing", d, t) });
+      progress.done();
+      out(`    ${a.tests} tests in ${a.seconds.toFixed(1)} s`);
+      out("4/5 Building the dashboard (offline)");
+      const b = await buildSite(ws, {});
+      out(`    ${b.pages} pages in ${b.seconds.toFixed(1)} s into ${b.out}`);
       out("");
       out(formatSummary(await summarise(ws)));
+      if (values["no-serve"]) return 0;
+      const { url } = await serveSite(b.out, Number(values.port ?? 3000));
+      out("");
+      out(`5/5 The dashboard is at ${url} (Ctrl+C to stop)`);
+      await new Promise(() => {});
       return 0;
     },
   },
