@@ -1,0 +1,62 @@
+/**
+ * Fairness audit benchmark (issue 4): time and peak memory of `fairload audit` with the default
+ * 10,000 resamples per test (early stopping as in production), on the sample employer and on
+ * the 1,500-worker employer of the ingest benchmark. Targets: under 10 s and under 60 s.
+ *
+ *   npm run bench:audit
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generateEmployerStream } from "../loaders/sample/generator.ts";
+import { writeCsvFolder } from "../loaders/sample/write.ts";
+import { PROJECT_ROOT } from "../loaders/workspace.ts";
+
+const { values } = parseArgs({ options: { child: { type: "string" } } });
+if (values.child) {
+  const { openWorkspace } = await import("../loaders/workspace.ts");
+  const { runAudit } = await import("../pipelines/audit.ts");
+  const ws = openWorkspace(values.child);
+  // models first (not timed: fairload run builds them), then the audit alone
+  const { openDb } = await import("../loaders/db.ts");
+  const { ensureModels } = await import("../pipelines/run.ts");
+  const db = await openDb(ws.dbPath);
+  await ensureModels(db.conn, ws.config);
+  db.close();
+  const t0 = performance.now();
+  const r = await runAudit(ws);
+  console.log(JSON.stringify({ ms: performance.now() - t0, tests: r.tests, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
+const cli = join(PROJECT_ROOT, "bin", "fairload.js");
+function prepare(name: string, returns: string): string {
+  const ws = join(PROJECT_ROOT, "bench", "out", `workspace-audit-${name}`);
+  rmSync(ws, { recursive: true, force: true });
+  for (const args of [["init", ws], ["ingest", returns, "-w", ws, "--json"]]) {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+  }
+  return ws;
+}
+function measure(ws: string) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "bench", "audit.ts"), "--child", ws], { encoding: "utf8", cwd: PROJECT_ROOT });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; tests: number; maxRssMb: number };
+}
+
+const large = join(PROJECT_ROOT, "bench", "out", "employer-1500x60", "csv");
+if (!existsSync(join(large, "case_month.csv"))) {
+  mkdirSync(large, { recursive: true });
+  await writeCsvFolder(generateEmployerStream({ workers: 1500, months: 60 }), large);
+}
+const rows: [string, { ms: number; tests: number; maxRssMb: number }, number][] = [
+  ["sample employer (~140 workers)", measure(prepare("sample", join(PROJECT_ROOT, "data", "sample", "returns"))), 10],
+  ["large employer (1,500 workers x 60 months)", measure(prepare("large", large)), 60],
+];
+console.log("\nFairness audit, 10,000 resamples per test (early stopping on), 2-core machine");
+for (const [name, m, target] of rows) {
+  console.log(`  ${name.padEnd(44)} ${m.tests.toLocaleString("en-GB").padStart(6)} tests  ${(m.ms / 1000).toFixed(1).padStart(6)} s (target < ${target} s) ${m.ms / 1000 < target ? "OK" : "OVER TARGET"}  peak ${m.maxRssMb.toFixed(0)} MB`);
+}
+for (const n of ["sample", "large"]) rmSync(join(PROJECT_ROOT, "bench", "out", `workspace-audit-${n}`), { recursive: true, force: true });
