@@ -16,6 +16,11 @@ import { rebuild } from "../loaders/rebuild.ts";
 import { runPipelines } from "../pipelines/run.ts";
 import { type AuditRecord, publicRecord, runAudit } from "../pipelines/audit.ts";
 import { buildSite, serveSite } from "./site.ts";
+import { buildHealthCheckMarts, healthCheck } from "../pipelines/healthcheck.ts";
+import { benchmarkReport, writeBenchmarkMarts } from "../pipelines/benchmark.ts";
+import { writeHealthCheckTemplate } from "../loaders/healthcheck-template.ts";
+import { openDb } from "../loaders/db.ts";
+import type { Workspace } from "../loaders/workspace.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../loaders/workspace.ts";
 
@@ -46,9 +51,8 @@ const commands: Record<string, Command> = {
       const s = await ingest(ws, [sample], { progress });
       printIngest(s);
       if (s.status === "refused") return 2;
-      out("2/5 Building the models and analysing every series");
-      const r = await runPipelines(ws, { onProgress: (d, t) => progress.step("analysing series", d, t) });
-      progress.done();
+      out("2/5 Building the models, analysing every series, the health check and the national benchmark");
+      const r = await runEverything(ws, progress);
       out(`    ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s`);
       out("3/5 Auditing the fairness of allocation");
       const a = await runAudit(ws, { onProgress: (d, t) => progress.step("testing", d, t) });
@@ -111,11 +115,17 @@ const commands: Record<string, Command> = {
   },
   template: {
     summary: "write an Excel workbook for team managers to fill in (drop-downs, hints)",
-    usage: "fairload template --out returns.xlsx [--workspace DIR]",
-    options: { ...workspaceOption, out: { type: "string", short: "o" } },
+    usage: "fairload template --out returns.xlsx [--workspace DIR] [--health-check [--check-date YYYY-MM-DD]]",
+    options: { ...workspaceOption, out: { type: "string", short: "o" }, "health-check": { type: "boolean" }, "check-date": { type: "string" } },
     async run({ values }) {
-      const outFile = (values.out as string | undefined) ?? "returns-template.xlsx";
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      if (values["health-check"]) {
+        const outFile = (values.out as string | undefined) ?? "health-check.xlsx";
+        const r = await writeHealthCheckTemplate(ws, outFile, { checkDate: values["check-date"] as string | undefined });
+        out(`Wrote ${outFile}: the 39 prompts for ${r.teams} team${r.teams === 1 ? "" : "s"} (${r.rows} rows), with rating drop-downs`);
+        return 0;
+      }
+      const outFile = (values.out as string | undefined) ?? "returns-template.xlsx";
       await writeTemplate(ws, outFile);
       out(`Wrote ${outFile}`);
       return 0;
@@ -161,10 +171,12 @@ const commands: Record<string, Command> = {
     async run({ values }) {
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
       const progress = createProgress({ json: Boolean(values.json) });
-      const r = await runPipelines(ws, { onProgress: (done, total) => progress.step("analysing series", done, total) });
-      progress.done();
+      const r = await runEverything(ws, progress);
       if (values.json) out(JSON.stringify(r, null, 2));
-      else out(`Built ${r.models} models and analysed ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s (${r.bySeriesStatus.ok ?? 0} with every method, ${r.bySeriesStatus.limited ?? 0} with stated limitations). Results: mart_series, mart_series_points, mart_seasonal_profile.`);
+      else {
+        out(`Built ${r.models} models and analysed ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s (${r.bySeriesStatus.ok ?? 0} with every method, ${r.bySeriesStatus.limited ?? 0} with stated limitations). Results: mart_series, mart_series_points, mart_seasonal_profile, mart_health_check, mart_benchmark.`);
+        for (const n of r.benchmarkNotes) out(`  note: ${n}`);
+      }
       return 0;
     },
   },
@@ -208,6 +220,54 @@ const commands: Record<string, Command> = {
       const { url } = await serveSite((values.out as string | undefined) ?? join(PROJECT_ROOT, "dist"), Number(values.port ?? 3000));
       out(`Serving the dashboard at ${url} (Ctrl+C to stop)`);
       await new Promise(() => {});
+      return 0;
+    },
+  },
+  healthcheck: {
+    summary: "the 39-prompt workload health check: prompts computed from the returns beside the teams' own ratings",
+    usage: "fairload healthcheck [--workspace DIR] [--period YYYY-MM] [--level team|service|employer] [--service S] [--team T] [--json]",
+    options: { ...workspaceOption, ...jsonOption, period: { type: "string" }, level: { type: "string" }, service: { type: "string" }, team: { type: "string" } },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const level = values.level as "team" | "service" | "employer" | undefined;
+      if (level && !["team", "service", "employer"].includes(level)) throw new UserError(`--level must be team, service or employer, got ${level}`);
+      const records = await healthCheck(ws, { period: values.period as string | undefined, latest: !values.period, level, service: values.service as string | undefined, team: values.team as string | undefined, thresholds: ws.config.health_check_thresholds });
+      if (values.json) {
+        out(JSON.stringify(records, null, 2));
+        return 0;
+      }
+      out(`Workload health check, ${records[0]?.period ?? "no data"}: ${records.length} prompt ratings`);
+      for (const r of records.filter((x) => x.computed || x.recorded_rating)) {
+        const where = r.level === "employer" ? ws.config.employer : r.level === "service" ? r.service : `${r.team} (${r.service})`;
+        out(`  ${String(where).slice(0, 40).padEnd(40)} ${String(r.prompt).padStart(2)} ${String(r.heading).slice(0, 28).padEnd(28)} ${r.value === null || r.value === undefined ? "-".padStart(8) : Number(r.value).toFixed(2).padStart(8)} suggested ${String(r.suggested_rating ?? "-").padEnd(5)} recorded ${String(r.recorded_rating ?? "-").padEnd(5)}${r.differs ? "  differs" : ""}`);
+      }
+      return 0;
+    },
+  },
+  benchmark: {
+    summary: "the national benchmark: turnover, agency, vacancy, caseload and absence against England, the region and comparators (DfE)",
+    usage: "fairload benchmark [--workspace DIR] [--json]",
+    options: { ...workspaceOption, ...jsonOption },
+    async run({ values }) {
+      const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
+      const report = await benchmarkReport(ws);
+      if (values.json) {
+        out(JSON.stringify(report.records, null, 2));
+        return 0;
+      }
+      const years = [...new Set(report.records.map((r) => r.year))].sort();
+      const areas = [...new Set(report.records.map((r) => r.area))];
+      for (const m of [...new Set(report.records.map((r) => r.measure))]) {
+        out(`\n${m}`);
+        out(`  ${"area".padEnd(44)} ${years.map((y) => String(y).padStart(6)).join(" ")}`);
+        for (const a of areas) {
+          const row = years.map((y) => report.records.find((r) => r.area === a && r.year === y && r.measure === m)?.value);
+          if (row.every((v) => v === undefined)) continue;
+          out(`  ${a.slice(0, 44).padEnd(44)} ${row.map((v) => (v === undefined || v === null ? "-" : Number(v).toFixed(1)).padStart(6)).join(" ")}`);
+        }
+      }
+      for (const n of report.notes) out(`note: ${n}`);
+      out("Source: DfE Children's social work workforce statistics; contains public sector information licensed under the Open Government Licence v3.0.");
       return 0;
     },
   },
@@ -270,6 +330,23 @@ function holdBeforeCommit(): (() => Promise<void>) | undefined {
     process.stderr.write("holding before commit\n");
     await new Promise((r) => setTimeout(r, ms));
   };
+}
+
+/** fairload run's work: the models and the engine on every series, then the health check and the national benchmark marts. */
+async function runEverything(ws: Workspace, progress: ReturnType<typeof createProgress>) {
+  const r = await runPipelines(ws, { onProgress: (d, t) => progress.step("analysing series", d, t) });
+  progress.step("health check");
+  await buildHealthCheckMarts(ws, { thresholds: ws.config.health_check_thresholds });
+  progress.step("national benchmark");
+  const b = await benchmarkReport(ws);
+  const db = await openDb(ws.dbPath);
+  try {
+    await writeBenchmarkMarts(db.conn, b.records);
+  } finally {
+    db.close();
+  }
+  progress.done();
+  return { ...r, benchmarkNotes: b.notes };
 }
 
 function printIngest(s: IngestSummary): void {

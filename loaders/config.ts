@@ -31,6 +31,12 @@ export const ConfigSchema = z
     region: z.string().min(1).optional(),
     comparators: z.array(z.string().min(1)).default([]),
     max_file_mb: z.number().positive().default(512),
+    /** Overrides of the health check's rating thresholds (checked by pipelines/healthcheck.ts). */
+    health_check_thresholds: z.record(z.string(), z.unknown()).optional(),
+    /** A workbook (.xlsx, a zip) whose entries would unpack to more than this is refused before it is opened. */
+    max_unpacked_mb: z.number().positive().default(1024),
+    /** DuckDB's memory limit; beyond it temp data spills to <workspace>/tmp. Default: half the machine's memory. */
+    memory_limit_mb: z.number().int().min(64).optional(),
   })
   .strict();
 

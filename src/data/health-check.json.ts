@@ -1,8 +1,11 @@
-// The workload health check per team and prompt (mart_health_check), its summary and disagreements.
+// The workload health check: each team's 39 prompts for the latest month (mart_health_check), the
+// service and employer summary (mart_health_check_summary) and every recorded disagreement.
 import { emit, rowsOf } from "./mart.ts";
 
+const fields = `level, service, team, period, prompt, heading, prompt_text, computed, measure, unit, round(value, 3) AS value, suggested_rating, recorded_rating, differs,
+  check_date, previous_rating, change, teams, recorded_green, recorded_amber, recorded_red, suggested_green, suggested_amber, suggested_red, differing, detail`;
 emit({
-  rows: await rowsOf("mart_health_check", `SELECT * FROM mart_health_check`),
-  summary: await rowsOf("mart_health_check_summary", `SELECT * FROM mart_health_check_summary`),
-  disagreements: await rowsOf("mart_health_check_disagreements", `SELECT * FROM mart_health_check_disagreements`),
+  teams: await rowsOf("mart_health_check", `SELECT ${fields} FROM mart_health_check ORDER BY service, team, prompt`),
+  summary: await rowsOf("mart_health_check_summary", `SELECT ${fields} FROM mart_health_check_summary WHERE level <> 'team' ORDER BY level, service, prompt`),
+  disagreements: await rowsOf("mart_health_check_disagreements", `SELECT * FROM mart_health_check_disagreements ORDER BY check_date DESC, service, team, prompt`),
 });

@@ -9,7 +9,8 @@ WITH workers AS (
     count(*) AS headcount,
     exact_sum(fte) AS fte,
     exact_sum(CASE WHEN is_case_holder THEN fte END) AS case_holder_fte,
-    exact_sum(CASE WHEN is_agency THEN fte END) AS agency_fte_worked,
+    -- 0 when every worker is recorded as permanent; NULL only when no one's employment is recorded
+    exact_sum(CASE WHEN is_agency THEN fte WHEN employment IS NOT NULL THEN 0 END) AS agency_fte_worked,
     exact_sum(cases) AS cases,
     exact_sum(case_points) AS case_points,
     exact_sum(total_points) AS total_points,
