@@ -24,6 +24,22 @@ describe("no bias planted", () => {
 });
 
 describe("complexity shifted 25% upwards for ethnic-minority workers in one team", () => {
+  it("a team of 30 (about half ethnic-minority): found in at least 90% of seeds, and its CI covers 1.25 in at least 90%", async () => {
+    const seeds = 20;
+    let found = 0;
+    let covered = 0;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const res = await auditGenerated({ seed, teams: teamsWith(30), ethnicMinorityShare: 0.5, bias: [PLANTED] }, { comparisons: ["primary"], scopes: ["team", "service"] });
+      const r = res.find((x) => x.team === "Planted Team" && x.measure === "points_per_case")!;
+      if (r.verdict === "adverse disparity") found++;
+      if (r.ci_low !== null && r.ci_high !== null && r.ci_low <= 1.25 && r.ci_high >= 1.25) covered++;
+      // and nowhere else in the run is called adverse on complexity
+      for (const other of res.filter((x) => x.team !== "Planted Team" && x.scope === "team" && x.measure === "points_per_case")) expect(other.verdict).not.toBe("adverse disparity");
+    }
+    expect(found / seeds).toBeGreaterThanOrEqual(0.9);
+    expect(covered / seeds).toBeGreaterThanOrEqual(0.9);
+  }, 600_000);
+
   it("a team of 8-12: 'adverse disparity' or 'too few to tell', never 'no evidence', and above parity in most seeds", async () => {
     const seeds = 20;
     let above = 0;
@@ -35,6 +51,24 @@ describe("complexity shifted 25% upwards for ethnic-minority workers in one team
       if ((r.ratio_adjusted ?? 0) > 1) above++;
     }
     expect(above / seeds).toBeGreaterThan(0.5);
+  }, 600_000);
+});
+
+describe("a smaller shift (about 10%) across every team of one service", () => {
+  it("is found at service level", async () => {
+    const seeds = 12;
+    let found = 0;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const teams = Array.from({ length: 6 }, (_, i) => ({ service: "Safeguarding and Support", team: `Team ${i + 1}`, size: 16 }));
+      const res = await auditGenerated(
+        { seed, teams, ethnicMinorityShare: 0.45, bias: [{ service: "Safeguarding and Support", measure: "complexity", ratio: 1.1 }] },
+        { comparisons: ["primary"], scopes: ["service", "team"], measures: ["points_per_case"] },
+      );
+      const svc = res.find((x) => x.scope === "service" && x.service === "Safeguarding and Support")!;
+      if (svc.verdict === "adverse disparity") found++;
+      expect(svc.verdict).not.toBe("no evidence of disparity");
+    }
+    expect(found / seeds).toBeGreaterThanOrEqual(0.75);
   }, 600_000);
 });
 

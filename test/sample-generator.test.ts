@@ -13,7 +13,8 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ETHNICITY_MIX, ROLES, SENIOR_ROLES, TABLE_COLUMNS, TABLE_NAMES, casePoints, generateEmployer, generateEmployerStream,
-  periodIndex, periodString, schemeCells, tiltedDistribution, DEFAULT_SERVICES,
+  periodIndex, periodString, schemeCells, tiltedDistribution, tiltReach, fitComplexityBias, DEFAULT_SERVICES,
+  DEFAULT_ETHNIC_MINORITY_SHARE, NATIONAL_ETHNIC_MINORITY_SHARE,
   type Row, type SampleEmployer, type SampleOptions,
 } from "../loaders/sample/generator.ts";
 import { csvField, writeCsvFolder, writeXlsx } from "../loaders/sample/write.ts";
@@ -124,6 +125,49 @@ function standardisedRatio(e: SampleEmployer, team: string, measure: "points" | 
   return observed / expected;
 }
 
+/**
+ * The bias as an audit sees it on held caseloads: within each role held by
+ * both ethnic-minority (EM) and White British (WB) workers of `team` in
+ * periods [from, to], the ratio of EM to WB mean points per case (total
+ * points / total cases; or cases per FTE for "caseload"), pooled across roles
+ * as a case-weighted average (weight = both groups' case-months in the role).
+ */
+function heldRatio(e: SampleEmployer, team: string, from: string, to: string, measure: "points" | "caseload" = "points"): { pooled: number; roles: Record<string, number> } {
+  const group = new Map(e.tables.staff.map((s) => [s.worker_id as string, groupOf(s.ethnicity)]));
+  const totals = caseTotals(e);
+  const acc = new Map<string, { num: number; den: number; cases: number }>();
+  for (const w of e.tables.worker_month) {
+    const p = w.period as string;
+    if (w.team !== team || p < from || p > to) continue;
+    const t = totals.get(key(p, w.worker_id));
+    if (!t) continue;
+    const k = key(group.get(w.worker_id as string), w.role);
+    const a = acc.get(k) ?? { num: 0, den: 0, cases: 0 };
+    a.num += measure === "points" ? t.pts : t.n;
+    a.den += measure === "points" ? t.n : (w.fte as number);
+    a.cases += t.n;
+    acc.set(k, a);
+  }
+  const roles: Record<string, number> = {};
+  let weighted = 0, weights = 0;
+  for (const role of ROLES) {
+    const em = acc.get(key("EM", role)), wb = acc.get(key("WB", role));
+    if (!em || !wb || !em.cases || !wb.cases) continue;
+    roles[role] = (em.num / em.den) / (wb.num / wb.den);
+    weighted += (em.cases + wb.cases) * roles[role];
+    weights += em.cases + wb.cases;
+  }
+  return { pooled: weighted / weights, roles };
+}
+
+/** Distinct workers of a reporting group in `team` in periods [from, to]. */
+function workersOf(e: SampleEmployer, team: string, g: string, from: string, to: string): number {
+  const group = new Map(e.tables.staff.map((s) => [s.worker_id as string, groupOf(s.ethnicity)]));
+  return new Set(e.tables.worker_month
+    .filter((w) => w.team === team && (w.period as string) >= from && (w.period as string) <= to && group.get(w.worker_id as string) === g)
+    .map((w) => w.worker_id)).size;
+}
+
 /** Minimal RFC 4180 parser (for checking the writer). */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -144,6 +188,14 @@ function parseCsv(text: string): string[][] {
   if (field !== "" || row.length) { row.push(field); rows.push(row); }
   return rows;
 }
+
+/** The planted-team scenario: a team of 40 and two others of 14 in its service. */
+const PLANTED_TEAMS: SampleOptions["teams"] = [
+  { service: "Safeguarding and Support", team: "Planted Team", size: 40 },
+  { service: "Safeguarding and Support", team: "Other Team A", size: 14 },
+  { service: "Safeguarding and Support", team: "Other Team B", size: 14 },
+];
+const PLANTED_COMPLEXITY = { service: "Safeguarding and Support", team: "Planted Team", measure: "complexity" as const, ratio: 1.25 };
 
 const TWO_TEAMS: SampleOptions["teams"] = [
   { service: "Safeguarding and Support", team: "Big Team", size: 24 },
@@ -243,10 +295,17 @@ describe("contract conformance (returns.md)", () => {
     expect(share).toBeLessThan(0.45);
   });
 
-  it("ethnicity and gender mix resemble England's children's social work workforce", () => {
-    const big = generateEmployer({ workers: 600, months: 12, bias: [], seed: 11 });
+  it("ethnicity and gender mix resemble England's children's social work workforce (national share), the default an urban authority's", () => {
+    expect(NATIONAL_ETHNIC_MINORITY_SHARE).toBe(0.23);
+    const big = generateEmployer({ workers: 600, months: 12, bias: [], seed: 11, ethnicMinorityShare: NATIONAL_ETHNIC_MINORITY_SHARE });
     const n = big.tables.staff.length;
     const share = (g: string) => big.tables.staff.filter((s) => groupOf(s.ethnicity) === g).length / n;
+    // the default (no share given) is an urban authority: about 35% ethnic minorities excluding White minorities
+    const urban = generateEmployer({ workers: 600, months: 12, bias: [], seed: 11 });
+    expect(urban.truth.ethnicMinorityShare).toBe(DEFAULT_ETHNIC_MINORITY_SHARE);
+    const urbanEm = urban.tables.staff.filter((s) => groupOf(s.ethnicity) === "EM").length / urban.tables.staff.length;
+    expect(urbanEm).toBeGreaterThan(0.3);
+    expect(urbanEm).toBeLessThan(0.4);
     const broadWhite = share("WB") + share("WM");
     expect(broadWhite).toBeGreaterThan(0.62);
     expect(broadWhite).toBeLessThan(0.78);
@@ -650,10 +709,17 @@ describe("planted time patterns", () => {
 });
 
 describe("planted bias and seniority", () => {
-  it("the demo plants a 1.25 complexity bias in exactly one team, and bias: [] turns it off", () => {
+  it("the demo plants a 1.25 complexity bias in exactly one team, its largest Safeguarding team, and bias: [] turns it off", () => {
     expect(demo.truth.bias).toHaveLength(1);
-    expect(demo.truth.bias[0]).toMatchObject({ service: "Safeguarding and Support", team: "Family Safeguarding North", measure: "complexity", ratio: 1.25, teams: ["Family Safeguarding North"] });
-    expect(demo.truth.bias[0].workers.total).toBeGreaterThan(15);
+    expect(demo.truth.bias[0]).toMatchObject({ service: "Safeguarding and Support", team: "Family Safeguarding North", measure: "complexity", ratio: 1.25, achievedRatio: 1.25, teams: ["Family Safeguarding North"] });
+    expect(demo.truth.bias[0].workers.total).toBeGreaterThan(25);
+    expect(demo.truth.bias[0].workers.ethnicMinority).toBeGreaterThanOrEqual(10);
+    const sg = demo.truth.teams.filter((t) => t.service === "Safeguarding and Support");
+    const planted = sg.find((t) => t.team === "Family Safeguarding North")!;
+    expect(planted.size).toBeGreaterThanOrEqual(20);
+    expect(planted.size).toBeLessThanOrEqual(24);
+    expect(planted.size).toBe(Math.max(...sg.map((t) => t.size)));
+    expect(demo.truth.ethnicMinorityShare).toBe(0.35);
     expect(generateEmployerStream({ bias: [] }).truth.bias).toEqual([]);
   });
 
@@ -729,6 +795,126 @@ describe("planted bias and seniority", () => {
     expect(e.truth.seniorLikelihoodRatio).toBe(0.7);
     expect(lr).toBeGreaterThan(0.45);
     expect(lr).toBeLessThan(0.95);
+  });
+});
+
+describe("planted bias realised on held caseloads", () => {
+  const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+  const LAST12 = ["2025-10", "2026-09"] as const;
+  const planted = (seed: number, bias: SampleOptions["bias"]) =>
+    generateEmployer({ seed, months: 24, teams: PLANTED_TEAMS, ethnicMinorityShare: 0.5, bias });
+  let biased: SampleEmployer[];
+  let unbiased: SampleEmployer[];
+  beforeAll(() => {
+    biased = SEEDS.map((seed) => planted(seed, [PLANTED_COMPLEXITY]));
+    unbiased = SEEDS.map((seed) => planted(seed, []));
+  });
+
+  it("complexity 1.25 in a team of 40: EM/WB points per case within role over the last 12 months is 1.25 +/- 0.08 in each seed, +/- 0.04 on average", () => {
+    const ratios = biased.map((e) => heldRatio(e, "Planted Team", ...LAST12).pooled);
+    for (const [i, r] of ratios.entries()) expect(Math.abs(r - 1.25), `seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.08);
+    expect(Math.abs(mean(ratios) - 1.25)).toBeLessThan(0.04);
+    // the two big roles on their own, pooled over seeds
+    for (const role of ["Social Worker", "Senior Practitioner"]) {
+      const byRole = biased.map((e) => heldRatio(e, "Planted Team", ...LAST12).roles[role]).filter((r) => r !== undefined);
+      expect(Math.abs(mean(byRole) - 1.25), role).toBeLessThan(0.05);
+    }
+  });
+
+  it("with bias: [] the same ratio is 1 +/- 0.08 in each seed, +/- 0.04 on average", () => {
+    const ratios = unbiased.map((e) => heldRatio(e, "Planted Team", ...LAST12).pooled);
+    for (const [i, r] of ratios.entries()) expect(Math.abs(r - 1), `seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.08);
+    expect(Math.abs(mean(ratios) - 1)).toBeLessThan(0.04);
+  });
+
+  it("the ratio holds in every month after a 3-month ramp-up (each seed 1.25 +/- 0.12, the seeds' mean +/- 0.04)", () => {
+    const periods = [...new Set(biased[0].tables.worker_month.map((w) => w.period as string))].sort().slice(3);
+    expect(periods).toHaveLength(21);
+    for (const p of periods) {
+      const monthly = biased.map((e) => heldRatio(e, "Planted Team", p, p).pooled);
+      for (const [i, r] of monthly.entries()) expect(Math.abs(r - 1.25), `${p} seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.12);
+      expect(Math.abs(mean(monthly) - 1.25), p).toBeLessThan(0.04);
+    }
+  });
+
+  it("reallocated cases follow the receiver's mix: cases inherited from colleagues are heavier for EM workers in the biased team only", () => {
+    /** points-per-case ratio EM/WB within role of cases a worker of the planted team took over from another worker */
+    const inheritedRatio = (employers: SampleEmployer[]) => {
+      const acc = new Map<string, { p: number; n: number }>();
+      for (const e of employers) {
+        const group = new Map(e.tables.staff.map((s) => [s.worker_id as string, groupOf(s.ethnicity)]));
+        const wm = new Map(e.tables.worker_month.map((w) => [key(w.period, w.worker_id), w]));
+        const firstHolder = new Map<string, unknown>();
+        const counted = new Set<string>();
+        for (const c of e.tables.case_month) {
+          const first = firstHolder.get(c.case_ref as string);
+          if (first === undefined) { firstHolder.set(c.case_ref as string, c.worker_id); continue; }
+          if (first === c.worker_id || counted.has(key(c.case_ref, c.worker_id))) continue;
+          counted.add(key(c.case_ref, c.worker_id));
+          const w = wm.get(key(c.period, c.worker_id))!;
+          if (w.team !== "Planted Team") continue;
+          const k = key(group.get(c.worker_id as string), w.role);
+          const a = acc.get(k) ?? { p: 0, n: 0 };
+          a.p += c.points as number;
+          a.n++;
+          acc.set(k, a);
+        }
+      }
+      let weighted = 0, weights = 0;
+      for (const role of ["Social Worker", "Senior Practitioner"]) {
+        const em = acc.get(key("EM", role))!, wb = acc.get(key("WB", role))!;
+        expect(em.n + wb.n, role).toBeGreaterThan(100);
+        weighted += (em.n + wb.n) * (em.p / em.n) / (wb.p / wb.n);
+        weights += em.n + wb.n;
+      }
+      return weighted / weights;
+    };
+    expect(inheritedRatio(biased)).toBeGreaterThan(1.17);
+    expect(Math.abs(inheritedRatio(unbiased) - 1)).toBeLessThan(0.06);
+  });
+
+  it("caseload 1.25: cases per FTE EM/WB within role is 1.25 on average over seeds (no dilution), points per case unbiased", () => {
+    const es = SEEDS.map((seed) => planted(seed, [{ ...PLANTED_COMPLEXITY, measure: "caseload" }]));
+    const load = es.map((e) => heldRatio(e, "Planted Team", ...LAST12, "caseload").pooled);
+    // personal caseload effects (log-sd 0.15) make single seeds noisier than the complexity bias
+    for (const [i, r] of load.entries()) expect(Math.abs(r - 1.25), `seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.15);
+    expect(Math.abs(mean(load) - 1.25)).toBeLessThan(0.04);
+    for (const e of es) expect(Math.abs(heldRatio(e, "Planted Team", ...LAST12).pooled - 1)).toBeLessThan(0.08);
+  });
+
+  it("no saturation: the role and personal part is held inside the scheme's reach, so 1.6 is realised in senior roles too; a ratio beyond reach is clamped and reported", () => {
+    // for the heavier Senior Practitioners, role factor 1.2 x personal effect x 1.6 would reach past the heaviest Safeguarding mix
+    const es = [1, 2, 3, 4].map((seed) => planted(seed, [{ ...PLANTED_COMPLEXITY, ratio: 1.6 }]));
+    const seniors: number[] = [];
+    for (const e of es) {
+      expect(e.truth.bias[0].achievedRatio).toBe(1.6);
+      const r = heldRatio(e, "Planted Team", "2024-10", "2026-09");
+      expect(Math.abs(r.pooled - 1.6)).toBeLessThan(0.1);
+      seniors.push(r.roles["Senior Practitioner"]);
+    }
+    expect(Math.abs(mean(seniors) - 1.6)).toBeLessThan(0.08);
+    // Safeguarding's scheme spans 3 to 15 points: a 6-fold ratio cannot be expressed
+    const reach = tiltReach(schemeCells(DEFAULT_SERVICES.find((s) => s.name === "Safeguarding and Support")!));
+    const fit = fitComplexityBias(reach, 6);
+    expect(fit.applied).toBeCloseTo(reach.hi / reach.lo, 10);
+    expect(fit.applied).toBeLessThan(6);
+    expect(fitComplexityBias(reach, 1.25)).toEqual({ applied: 1.25, band: { lo: reach.lo, hi: reach.hi / 1.25 } });
+    const clamped = generateEmployerStream({ seed: 1, months: 6, teams: PLANTED_TEAMS, bias: [{ ...PLANTED_COMPLEXITY, ratio: 6 }] });
+    expect(clamped.truth.bias[0].achievedRatio).toBeCloseTo(fit.applied, 10);
+  });
+
+  it("the demo (default options): its planted team has 10+ EM and WB workers in the last 12 months and shows 1.25 +/- 0.08; unbiased 1 +/- 0.08", () => {
+    const team = demo.truth.bias[0].team!;
+    expect(workersOf(demo, team, "EM", ...LAST12)).toBeGreaterThanOrEqual(10);
+    expect(workersOf(demo, team, "WB", ...LAST12)).toBeGreaterThanOrEqual(10);
+    expect(Math.abs(heldRatio(demo, team, ...LAST12).pooled - 1.25)).toBeLessThan(0.08);
+    expect(Math.abs(heldRatio(generateEmployer({ bias: [] }), team, ...LAST12).pooled - 1)).toBeLessThan(0.08);
+  });
+
+  it("the demo's configuration over seeds 1-8: 1.25 on average (+/- 0.04), each seed within 0.1", () => {
+    const ratios = SEEDS.map((seed) => heldRatio(generateEmployer({ seed }), "Family Safeguarding North", ...LAST12).pooled);
+    for (const [i, r] of ratios.entries()) expect(Math.abs(r - 1.25), `seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.1);
+    expect(Math.abs(mean(ratios) - 1.25)).toBeLessThan(0.04);
   });
 });
 

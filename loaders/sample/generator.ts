@@ -15,7 +15,7 @@
  *   with `writeCsvFolder` (loaders/sample/write.ts).
  */
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
-import { GoldenStream, Rng, permute28 } from "./rng.ts";
+import { Rng, permute28 } from "./rng.ts";
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -93,7 +93,10 @@ export interface BiasSpec {
   service: string;
   /** omit = every team of the service */
   team?: string;
-  /** complexity: expected points per case x ratio; caseload: cases per FTE x ratio */
+  /**
+   * complexity: expected points per case x ratio, on new and reallocated cases alike;
+   * caseload: cases per FTE x ratio
+   */
   measure: "complexity" | "caseload";
   ratio: number;
 }
@@ -116,11 +119,14 @@ export interface SampleOptions {
   teamsPerService?: number | Record<string, number>;
   /** explicit team list with sizes; overrides workers/teamsPerService */
   teams?: TeamSpec[];
-  /** planted biases; default: 1.25 complexity bias in the first Safeguarding and Support team; [] = none */
+  /** planted biases; default: 1.25 complexity bias in the first Safeguarding and Support team (in the demo its largest); [] = none */
   bias?: BiasSpec[];
   /** P(senior | ethnic minority) / P(senior | White British); default 0.7 */
   seniorLikelihoodRatio?: number;
-  /** share of workers in the ethnic minorities (excluding White minorities) group; default 0.23 */
+  /**
+   * share of workers in the ethnic minorities (excluding White minorities) group; default 0.35
+   * (an urban authority; `NATIONAL_ETHNIC_MINORITY_SHARE` = 0.23 is the national mix)
+   */
   ethnicMinorityShare?: number;
   /** level shift; default +15% in Safeguarding and Support from 2025-04 (when inside the data); null = none */
   levelShift?: { service: string; period: string; factor: number } | null;
@@ -137,6 +143,11 @@ export interface SampleOptions {
 /** A planted bias as realised: the teams it covers and how many workers were in scope. */
 export interface TruthBias extends BiasSpec {
   teams: string[];
+  /**
+   * the ratio actually planted: equal to `ratio` unless a complexity ratio is beyond what the
+   * service's points scheme can express (then the largest reachable ratio)
+   */
+  achievedRatio: number;
   /** distinct workers ever in the biased team(s); filled in once generation has finished */
   workers: { ethnicMinority: number; whiteBritish: number; total: number };
 }
@@ -155,7 +166,12 @@ export interface SampleTruth {
   seniorLikelihoodRatioApplied: number;
   seniorRoles: readonly Role[];
   ethnicMinorityShare: number;
+  /** log-sd of the persistent personal caseload effect */
   personalEffectSd: number;
+  /** log-sd of the persistent personal complexity (case-mix) effect */
+  personalComplexitySd: number;
+  /** share of the gap between a worker's held and intended points per case closed by each month's new allocations */
+  mixBalancing: number;
   monthlyCaseloadNoiseSd: number;
   complexityPointsRule: string;
   complexityBlankShare: number;
@@ -270,14 +286,32 @@ export const DEFAULT_SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
-/** Default establishment: 12 teams, 141 posts. */
+/**
+ * Default establishment: 12 teams, 143 posts. The first Safeguarding and Support team
+ * (Family Safeguarding North, 24 posts) carries the demo's planted bias: it is the largest
+ * team, so that enough ethnic-minority workers pass through it in a 12-month window for an
+ * audit to test it.
+ */
 const DEFAULT_TEAM_SIZES: Readonly<Record<string, number[]>> = {
-  "First Response": [12, 11, 11],
-  "Safeguarding and Support": [18, 15, 14],
+  "First Response": [12, 11, 10],
+  "Safeguarding and Support": [24, 14, 13],
   "Children in Care": [13, 12],
   "Leaving Care": [10, 9],
-  "Fostering and Adoption": [8, 8],
+  "Fostering and Adoption": [8, 7],
 };
+
+/**
+ * Share of the ethnic minorities group (excluding White minorities) in `ETHNICITY_MIX`, i.e.
+ * England's children's social workers (DfE CSWW 2025: 27% of those of known ethnicity are
+ * not White; here 23% of all workers, 25% of those of known ethnicity).
+ */
+export const NATIONAL_ETHNIC_MINORITY_SHARE = 0.23;
+/**
+ * Default share of the ethnic minorities group: an urban authority. 0.35 of all workers is
+ * 38% of those of known ethnicity, as in Manchester (37.7%) or the West Midlands (34.7%) in
+ * the DfE children's social work workforce statistics for 2025.
+ */
+export const DEFAULT_ETHNIC_MINORITY_SHARE = 0.35;
 
 /** Referral seasonal factors Jan..Dec (mean 1): peaks Sep-Nov and March, troughs August and December. */
 export const DEFAULT_SEASONAL_FACTORS: readonly number[] = [0.97, 1.0, 1.1, 0.98, 1.0, 0.99, 0.95, 0.82, 1.1, 1.15, 1.1, 0.84];
@@ -334,7 +368,18 @@ const ROLE_NON_CASE_UNITS: Record<Role, number> = {
 };
 
 const PERSONAL_SD = 0.15;
-const MONTHLY_NOISE_SD = 0.06;
+/**
+ * Log-sd of the personal complexity effect: smaller than the caseload one, because
+ * same-role colleagues differ more in how many cases they hold than in their case mix
+ * (which the role and the luck of which cases arrive mostly decide).
+ */
+const PERSONAL_CX_SD = 0.08;
+/** Share of a worker's gap between held and intended points per case that new allocations close. */
+const MIX_BALANCING = 0.5;
+/** Furthest a single new case's expected points may be pushed from the worker's intended level (x or /). */
+const MIX_BALANCING_LIMIT = 1.5;
+/** Margin (in units of the service mean) kept inside the lightest and heaviest case of a scheme by tilting. */
+const TILT_MARGIN = 0.02;const MONTHLY_NOISE_SD = 0.06;
 const CASELOAD_SEASONAL_DAMPING = 0.35;
 const COMPLEXITY_BLANK_SHARE = 0.07;
 const COMPLEXITY_STEP = 0.25;
@@ -347,7 +392,7 @@ const LEAVE_AGENCY = 0.0306;
 const AGENCY_RECRUIT_SHARE = 0.35;
 const MOVE_MONTHLY = 0.002;
 const DEFAULT_SENIOR_LR = 0.7;
-const DEFAULT_WORKERS = 141;
+const DEFAULT_WORKERS = Object.values(DEFAULT_TEAM_SIZES).flat().reduce((a, b) => a + b, 0);
 
 // ---------------------------------------------------------------------------
 // Small pure helpers
@@ -429,35 +474,78 @@ function meanPoints(cells: readonly SchemeCell[], probs: ArrayLike<number>): num
 }
 
 /**
+ * The range of expected points per case (as ratios to the service mean) that tilting a
+ * scheme's case mix can reach: from just above its lightest cell to just below its
+ * heaviest (`TILT_MARGIN` inside each).
+ */
+export function tiltReach(cells: readonly SchemeCell[]): { lo: number; hi: number } {
+  const mu = meanPoints(cells, cells.map((c) => c.p));
+  const xs = cells.map((c) => c.points / mu);
+  return { lo: Math.min(...xs) + TILT_MARGIN, hi: Math.max(...xs) - TILT_MARGIN };
+}
+
+/**
  * Exponentially tilts the base cell distribution so that its expected points
- * per case equal `ratio` x the base expectation (clamped to what the scheme
- * can reach): q_i proportional to p_i exp(theta x_i / mean). Returns the
- * tilted probabilities and the ratio actually achieved.
+ * per case equal `ratio` x the base expectation (clamped to `tiltReach`):
+ * q_i proportional to p_i exp(theta (x_i - 1)), x_i = points_i / mean, the
+ * minimum-relative-entropy distribution with that mean (Kullback's principle).
+ * theta is found by Newton's method on the mean (whose derivative in theta is
+ * the variance), safeguarded by bisection. Returns the tilted probabilities and
+ * the ratio actually achieved.
  */
 export function tiltedDistribution(cells: readonly SchemeCell[], ratio: number): { probs: Float64Array; achieved: number } {
+  const n = cells.length;
   const base = Float64Array.from(cells, (c) => c.p);
   const mu = meanPoints(cells, base);
-  const xs = cells.map((c) => c.points / mu);
-  const lo = Math.min(...xs), hi = Math.max(...xs);
-  const target = Math.min(hi - 0.02, Math.max(lo + 0.02, ratio));
-  const probsFor = (theta: number): Float64Array => {
-    const q = new Float64Array(cells.length);
-    let z = 0;
-    for (let i = 0; i < cells.length; i++) {
-      q[i] = base[i] * Math.exp(theta * (xs[i] - 1));
+  const xs = Float64Array.from(cells, (c) => c.points / mu);
+  const { lo, hi } = tiltReach(cells);
+  const target = Math.min(hi, Math.max(lo, ratio));
+  const q = new Float64Array(n);
+  const xmax = Math.max(...xs), xmin = Math.min(...xs);
+  /** fills q for theta; returns [mean, variance] of x under q (exponent shifted for stability) */
+  const moments = (theta: number): [number, number] => {
+    const shift = theta >= 0 ? theta * (xmax - 1) : theta * (xmin - 1);
+    let z = 0, m1 = 0, m2 = 0;
+    for (let i = 0; i < n; i++) {
+      q[i] = base[i] * Math.exp(theta * (xs[i] - 1) - shift);
       z += q[i];
+      m1 += q[i] * xs[i];
+      m2 += q[i] * xs[i] * xs[i];
     }
-    for (let i = 0; i < q.length; i++) q[i] /= z;
-    return q;
+    for (let i = 0; i < n; i++) q[i] /= z;
+    const m = m1 / z;
+    return [m, Math.max(0, m2 / z - m * m)];
   };
-  let a = -60, b = 60;
-  for (let it = 0; it < 60; it++) {
-    const mid = (a + b) / 2;
-    if (meanPoints(cells, probsFor(mid)) / mu < target) a = mid;
-    else b = mid;
+  let a = -200, b = 200, theta = 0;
+  for (let it = 0; it < 100; it++) {
+    const [m, v] = moments(theta);
+    const err = m - target;
+    if (Math.abs(err) < 1e-12) break;
+    if (err < 0) a = theta;
+    else b = theta;
+    let next = v > 1e-15 ? theta - err / v : (a + b) / 2;
+    if (!(next > a && next < b)) next = (a + b) / 2;
+    theta = next;
   }
-  const probs = probsFor((a + b) / 2);
-  return { probs, achieved: meanPoints(cells, probs) / mu };
+  moments(theta);
+  return { probs: q, achieved: meanPoints(cells, q) / mu };
+}
+
+/**
+ * Fits a complexity bias into a scheme's reach: the band [lo, hi] that role
+ * factor x personal complexity effect must stay in so that multiplying by the
+ * bias stays reachable (for bias > 1 the heaviest workers are held below
+ * reach.hi / bias, for bias < 1 the lightest above reach.lo / bias), and the
+ * bias applied, which is the requested one unless even the band collapses
+ * (bias beyond reach.hi / reach.lo), when it is the largest reachable.
+ */
+export function fitComplexityBias(reach: { lo: number; hi: number }, bias: number): { applied: number; band: { lo: number; hi: number } } {
+  if (bias >= 1) {
+    const applied = Math.min(bias, reach.hi / reach.lo);
+    return { applied, band: { lo: reach.lo, hi: Math.max(reach.lo, reach.hi / applied) } };
+  }
+  const applied = Math.max(bias, reach.lo / reach.hi);
+  return { applied, band: { lo: Math.min(reach.hi, reach.lo / applied), hi: reach.hi } };
 }
 
 /** Cumulative sums of probabilities (last entry forced to 1). */
@@ -516,6 +604,31 @@ function apportion(total: number, weights: readonly number[]): number[] {
   const order = raw.map((v, i) => [v - Math.floor(v), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][1]]++;
   return out;
+}
+
+/** Fractional part of the golden ratio, the step of the one-dimensional golden-ratio (Kronecker) sequence. */
+const GOLDEN = 0.6180339887498949;
+
+/**
+ * Roberts' R2 quasirandom sequence in two dimensions (Roberts 2018, "The
+ * unreasonable effectiveness of quasirandom sequences"): point k is
+ * (o1 + k / g, o2 + k / g^2) mod 1 with g the plastic number, the 2-D
+ * analogue of the golden-ratio sequence. Any run of consecutive points is
+ * evenly spread over the unit square, so both coordinates are stratified and
+ * unrelated to each other.
+ */
+class R2Stream {
+  private k = 0;
+  private static readonly A1 = 1 / 1.324717957244746;
+  private static readonly A2 = 1 / (1.324717957244746 * 1.324717957244746);
+  /** `o1`, `o2` in [0, 1) rotate the sequence. */
+  constructor(private readonly o1: number, private readonly o2: number) {}
+  /** Next point, both coordinates in (0, 1). */
+  next(): [number, number] {
+    this.k++;
+    const clamp = (u: number) => Math.min(1 - 1e-9, Math.max(1e-9, u));
+    return [clamp((this.o1 + R2Stream.A1 * this.k) % 1), clamp((this.o2 + R2Stream.A2 * this.k) % 1)];
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -640,7 +753,7 @@ function resolveOptions(opts: SampleOptions): Resolved {
 
   const seniorLR = opts.seniorLikelihoodRatio ?? DEFAULT_SENIOR_LR;
   if (!(seniorLR > 0)) throw new Error("seniorLikelihoodRatio must be > 0");
-  const emShare = opts.ethnicMinorityShare ?? 0.23;
+  const emShare = opts.ethnicMinorityShare ?? DEFAULT_ETHNIC_MINORITY_SHARE;
   if (!(emShare > 0 && emShare < 1)) throw new Error("ethnicMinorityShare must be in (0, 1)");
   const seasonal = opts.seasonalFactors ? [...opts.seasonalFactors] : [...DEFAULT_SEASONAL_FACTORS];
   if (seasonal.length !== 12 || seasonal.some((f) => !(f > 0))) throw new Error("seasonalFactors must be 12 positive numbers");
@@ -670,6 +783,8 @@ function resolveOptions(opts: SampleOptions): Resolved {
 type RoleClass = "TM" | "AP" | "SP" | "SW" | "SWA";
 
 interface Case {
+  /** index of the case's (type, complexity) cell in the service's scheme cells */
+  cell: number;
   ref: string;
   typeIdx: number;
   complexity: number;
@@ -691,8 +806,11 @@ interface TeamState {
   service: ServiceState;
   posts: Post[];
   pool: Case[];
+  /** combined complexity bias applied to the team's ethnic-minority workers (after any clamp to the scheme's reach) */
   biasCx: number;
   biasLoad: number;
+  /** band for role factor x personal complexity effect that leaves room for the team's complexity bias */
+  cxBand: { lo: number; hi: number };
   effect: number;
   history: TeamMonthSummary[];
   leaversThisMonth: number;
@@ -723,7 +841,10 @@ interface Worker {
   female: boolean;
   toil: number;
   student: boolean;
+  /** the worker's intended case mix (tilted cell probabilities), its cumulative form and its expected points ratio */
+  probs: Float64Array | null;
   cdf: Float64Array | null;
+  intendedRatio: number;
   cdfKey: string;
   extraSupervision: boolean;
 }
@@ -777,12 +898,16 @@ class Simulation {
   private readonly workerIds = new Set<string>();
   private caseCounter = 0;
   private readonly caseKey: number;
-  private readonly ethSenior: number[];
-  private readonly ethOther: number[];
+  private readonly ethSeniorCdf: Float64Array;
+  private readonly ethOtherCdf: Float64Array;
+  private readonly ethStreams = new Map<string, { offset: number; k: number }>();
   private readonly mix: EthnicityEntry[];
   readonly seniorApplied: number;
   readonly biasWorkers: Array<{ em: Set<string>; wb: Set<string>; all: Set<string> }>;
-  private readonly effectStreams = new Map<string, { load: GoldenStream; cx: GoldenStream }>();
+  private readonly effectStreams = new Map<string, R2Stream>();
+  private readonly effectOffsets = new Map<string, [number, number]>();
+  /** tilted case-mix CDFs by service and rounded expected points ratio (for mix-balancing draws) */
+  private readonly tiltCache = new Map<string, Float64Array>();
 
   constructor(private readonly r: Resolved) {
     this.rng = new Rng(r.seed);
@@ -801,8 +926,9 @@ class Simulation {
           else biasLoad *= b.ratio;
         }
       }
+      const fit = fitComplexityBias(tiltReach(service.cells), biasCx);
       const team: TeamState = {
-        idx, spec, service, posts: [], pool: [], biasCx, biasLoad, effect: 0, history: [], leaversThisMonth: 0,
+        idx, spec, service, posts: [], pool: [], biasCx: fit.applied, biasLoad, cxBand: fit.band, effect: 0, history: [], leaversThisMonth: 0,
       };
       return team;
     });
@@ -816,8 +942,9 @@ class Simulation {
     const seniorShare = allPosts.filter((p) => isSenior(p.roleClass)).length / allPosts.length;
     this.mix = mixWithMinorityShare(r.emShare);
     const w = ethnicityWeightsBySeniority(this.mix, seniorShare, r.seniorLR);
-    this.ethSenior = w.senior;
-    this.ethOther = w.other;
+    const norm = (xs: number[]) => { const t = xs.reduce((a, b) => a + b, 0); return xs.map((x) => x / t); };
+    this.ethSeniorCdf = cumulative(norm(w.senior));
+    this.ethOtherCdf = cumulative(norm(w.other));
     this.seniorApplied = w.applied;
     this.biasWorkers = r.bias.map(() => ({ em: new Set<string>(), wb: new Set<string>(), all: new Set<string>() }));
   }
@@ -859,10 +986,34 @@ class Simulation {
     }
   }
 
+  /**
+   * Ethnicity (index into the mix) of a recruit to `post`, from the mix for
+   * the post's seniority, by stratified sampling: successive recruits to a
+   * team's senior (or other) posts take successive points of a randomly
+   * rotated golden-ratio sequence mapped through the mix's cumulative
+   * weights. Each team's ethnic mix so follows the employer's closely
+   * (real teams vary more), and the demo's planted team is not left with
+   * too few ethnic-minority workers to test by the luck of the draw.
+   */
+  private drawEthnicity(post: Post): number {
+    const senior = isSenior(post.roleClass);
+    const key = `${post.team.idx}|${senior}`;
+    let stream = this.ethStreams.get(key);
+    if (!stream) {
+      stream = { offset: this.rng.next(), k: 0 };
+      this.ethStreams.set(key, stream);
+    }
+    const u = (stream.offset + GOLDEN * ++stream.k) % 1;
+    const cdf = senior ? this.ethSeniorCdf : this.ethOtherCdf;
+    let i = 0;
+    while (i < cdf.length - 1 && u >= cdf[i]) i++;
+    return i;
+  }
+
   /** Hires a worker into `post`; returns the worker and their staff row. */
   private hire(post: Post, m: number, initial: boolean, agency: boolean): { worker: Worker; staff: Row } {
     const rng = this.rng;
-    const ethIdx = rng.weightedIndex(isSenior(post.roleClass) ? this.ethSenior : this.ethOther);
+    const ethIdx = this.drawEthnicity(post);
     const eth = this.mix[ethIdx];
     const labelStyle = rng.bernoulli(1 / 3);
     let ethnicity: string | null = labelStyle ? eth.label : eth.code;
@@ -894,7 +1045,7 @@ class Simulation {
       personalLoad: 1, personalCx: 1,
       cases: [], lta: null, ltaLeft: 0, female: gender === "Female", toil: employment === "agency" ? 0 : rng.uniform(0, 8),
       student: employment === "permanent" && (post.roleClass === "SW" || post.roleClass === "SP" || post.roleClass === "AP") && asyeMonths >= 12 && rng.bernoulli(0.12),
-      cdf: null, cdfKey: "", extraSupervision: rng.bernoulli(0.08),
+      probs: null, cdf: null, intendedRatio: 1, cdfKey: "", extraSupervision: rng.bernoulli(0.08),
     };
     this.drawPersonalEffects(worker);
     post.holder = worker;
@@ -905,22 +1056,31 @@ class Simulation {
 
   /**
    * Persistent personal multipliers on caseload and complexity: lognormal
-   * with log-sd PERSONAL_SD and mean 1, drawn by stratified sampling (a
-   * golden-ratio sequence per team and ethnic group, randomly rotated) so
-   * that each team's groups are not, by the luck of the draw, systematically
-   * heavier or lighter than one another; the spread between workers is as
-   * for independent draws.
+   * with mean 1 and log-sd PERSONAL_SD (caseload) and PERSONAL_CX_SD
+   * (complexity), drawn by stratified sampling with common random numbers:
+   * the k-th worker of each ethnic group hired into a team's post class gets
+   * the k-th point of the same randomly rotated two-dimensional R2 sequence.
+   * So within a group workers differ with the stated spread (and the two
+   * effects are unrelated), but a team's groups are not, by the luck of a
+   * small draw, heavier or lighter than one another in the same role.
    */
   private drawPersonalEffects(w: Worker): void {
-    const key = `${w.post.team.idx}|${w.group}`;
+    const cls = `${w.post.team.idx}|${w.post.roleClass}`;
+    const key = `${cls}|${w.group}`;
     let s = this.effectStreams.get(key);
     if (!s) {
-      s = { load: new GoldenStream(this.rng.next()), cx: new GoldenStream(this.rng.next()) };
+      let offset = this.effectOffsets.get(cls);
+      if (!offset) {
+        offset = [this.rng.next(), this.rng.next()];
+        this.effectOffsets.set(cls, offset);
+      }
+      s = new R2Stream(offset[0], offset[1]);
       this.effectStreams.set(key, s);
     }
-    const lognormal = (u: number) => Math.exp(PERSONAL_SD * normalQuantile(u, 0, 1) - 0.5 * PERSONAL_SD * PERSONAL_SD);
-    w.personalLoad = lognormal(s.load.next());
-    w.personalCx = lognormal(s.cx.next());
+    const lognormal = (u: number, sd: number) => Math.exp(sd * normalQuantile(u, 0, 1) - 0.5 * sd * sd);
+    const [uLoad, uCx] = s.next();
+    w.personalLoad = lognormal(uLoad, PERSONAL_SD);
+    w.personalCx = lognormal(uCx, PERSONAL_CX_SD);
   }
 
   /** Records a worker as in scope of each planted bias that covers their team. */
@@ -936,27 +1096,72 @@ class Simulation {
     });
   }
 
-  /** The worker's case distribution (tilted for role, personal effect and any complexity bias). */
-  private cdfFor(w: Worker): Float64Array {
+  /**
+   * Computes (once per team and role) the worker's intended case mix: the
+   * service distribution tilted to role factor x personal complexity effect
+   * (kept inside the team's band, so the bias always has room) x any
+   * complexity bias. Sets `probs`, `cdf` and `intendedRatio`.
+   */
+  private caseMix(w: Worker): Worker {
     const team = w.post.team;
     const key = `${team.idx}|${w.role}`;
-    if (w.cdf && w.cdfKey === key) return w.cdf;
-    const bias = w.group === "EM" ? team.biasCx : 1;
-    const ratio = ROLE_COMPLEXITY[w.role] * w.personalCx * bias;
-    w.cdf = cumulative(tiltedDistribution(team.service.cells, ratio).probs);
+    if (w.cdf && w.cdfKey === key) return w;
+    const own = Math.min(team.cxBand.hi, Math.max(team.cxBand.lo, ROLE_COMPLEXITY[w.role] * w.personalCx));
+    const { probs, achieved } = tiltedDistribution(team.service.cells, own * (w.group === "EM" ? team.biasCx : 1));
+    w.probs = probs;
+    w.cdf = cumulative(probs);
+    w.intendedRatio = achieved;
     w.cdfKey = key;
-    return w.cdf;
+    return w;
   }
 
-  /** A new case drawn from the worker's distribution, allocated on a day of month `abs`. */
-  private newCase(w: Worker, abs: number, allocatedOn?: string): Case {
+  /** The service distribution tilted to expected points `ratio` x the service mean (ratio rounded to 0.005, cached). */
+  private tiltedCdf(svc: ServiceState, ratio: number): Float64Array {
+    const q = Math.round(ratio * 200) / 200;
+    const key = `${svc.spec.name}|${q}`;
+    let cdf = this.tiltCache.get(key);
+    if (!cdf) {
+      cdf = cumulative(tiltedDistribution(svc.cells, q).probs);
+      this.tiltCache.set(key, cdf);
+    }
+    return cdf;
+  }
+
+  /** A new case from cumulative cell distribution `cdf` of the worker's service, allocated on a day of month `abs`. */
+  private newCase(w: Worker, abs: number, cdf: Float64Array = this.caseMix(w).cdf!): Case {
     const svc = w.post.team.service;
-    const cell = svc.cells[this.rng.fromCdf(this.cdfFor(w))];
+    const idx = this.rng.fromCdf(cdf);
+    const cell = svc.cells[idx];
     return {
-      ref: this.newCaseRef(), typeIdx: cell.typeIdx, complexity: cell.complexity,
+      cell: idx, ref: this.newCaseRef(), typeIdx: cell.typeIdx, complexity: cell.complexity,
       showComplexity: !this.rng.bernoulli(COMPLEXITY_BLANK_SHARE), points: cell.points,
-      allocatedOn: allocatedOn ?? dateString(abs, this.rng.int(1, Math.min(28, daysInMonth(abs)))),
+      allocatedOn: dateString(abs, this.rng.int(1, Math.min(28, daysInMonth(abs)))),
     };
+  }
+
+  /**
+   * New cases for a worker's deficit, allocated with an eye on the mix they
+   * already hold: each case is drawn from the service distribution tilted to
+   * the worker's intended points per case, moved by `MIX_BALANCING` of the
+   * gap between what they would hold at their intended level after these
+   * allocations and what they hold, per case still to allocate (at most
+   * `MIX_BALANCING_LIMIT` times or over the intended level). So a worker who
+   * inherited lighter or heavier cases than intended drifts back to their
+   * intended mix; the bias is realised on held caseloads.
+   */
+  private allocateNew(w: Worker, n: number, abs: number): void {
+    const svc = w.post.team.service;
+    const intended = this.caseMix(w).intendedRatio * svc.mean;
+    const before = w.cases.length;
+    let held = 0;
+    for (const c of w.cases) held += c.points;
+    for (let i = 0; i < n; i++) {
+      const perCase = (intended * (before + n) - held) / (n - i);
+      const want = Math.min(intended * MIX_BALANCING_LIMIT, Math.max(intended / MIX_BALANCING_LIMIT, intended + MIX_BALANCING * (perCase - intended)));
+      const c = this.newCase(w, abs, this.tiltedCdf(svc, want / svc.mean));
+      held += c.points;
+      w.cases.push(c);
+    }
   }
 
   private trend(m: number): number {
@@ -1060,6 +1265,35 @@ class Simulation {
     }
   }
 
+  /**
+   * Reallocation is allocation too: each pooled case (of a leaver, an absent
+   * worker or a mover) goes to a worker with more than half a case of
+   * headroom (up to 110% of target), chosen with probability proportional to
+   * headroom x how much more likely that worker's intended case mix is to
+   * contain such a case than the service's (q_w(cell) / p(cell)). Heavier
+   * cases therefore go mostly to those who get heavier new cases (seniors,
+   * and in a biased team ethnic-minority workers), and each worker's
+   * inherited cases follow their own mix. Cases nobody has room for wait.
+   */
+  private reallocatePool(team: TeamState, workers: Worker[], targets: Map<Worker, number>, abs: number): void {
+    const rng = this.rng;
+    const cells = team.service.cells;
+    const weights = new Float64Array(workers.length);
+    const keep: Case[] = [];
+    for (const c of team.pool) {
+      let total = 0;
+      for (let i = 0; i < workers.length; i++) {
+        const w = workers[i];
+        const free = targets.get(w)! * 1.1 - w.cases.length;
+        weights[i] = free > 0.5 ? free * this.caseMix(w).probs![c.cell] / cells[c.cell].p : 0;
+        total += weights[i];
+      }
+      if (total > 0) workers[rng.weightedIndex(weights)].cases.push({ ...c, allocatedOn: dateString(abs, rng.int(1, Math.min(28, daysInMonth(abs)))) });
+      else keep.push(c);
+    }
+    team.pool = keep;
+  }
+
   /** Closures, allocation and the worker_month / case_month rows of one team for month m. */
   private simulateTeamMonth(team: TeamState, m: number, period: string, workerRows: Row[], caseRows: Row[]): void {
     const rng = this.rng;
@@ -1079,26 +1313,13 @@ class Simulation {
         w.cases.length = cap;
       }
     }
-    // reallocate pooled cases (leavers, absences, moves) to whoever has headroom up to 110% of target
-    if (team.pool.length) {
-      const keep: Case[] = [];
-      for (const c of team.pool) {
-        let best: Worker | null = null;
-        let room = 0.5;
-        for (const w of workers) {
-          const free = targets.get(w)! * 1.1 - w.cases.length;
-          if (free > room) { room = free; best = w; }
-        }
-        if (best) best.cases.push({ ...c, allocatedOn: dateString(abs, rng.int(1, Math.min(28, daysInMonth(abs)))) });
-        else keep.push(c);
-      }
-      team.pool = keep;
-    }
-    // new cases fill each worker's remaining deficit (stochastic rounding)
+    // reallocate pooled cases (leavers, absences, moves) to workers with headroom up to 110% of target
+    if (team.pool.length) this.reallocatePool(team, workers, targets, abs);
+    // new cases fill each worker's remaining deficit (stochastic rounding), balancing the mix they hold
     for (const w of workers) {
       const deficit = targets.get(w)! - w.cases.length;
       const n = deficit > 0 ? Math.floor(deficit + rng.next()) : 0;
-      for (let i = 0; i < n; i++) w.cases.push(this.newCase(w, abs));
+      if (n > 0) this.allocateNew(w, n, abs);
     }
     // rows
     const agreedPts = svc.mean * svc.spec.caseloadPerFte;
@@ -1381,6 +1602,25 @@ const NEXT_STEPS: Readonly<Record<string, readonly string[]>> = {
 // Entry points
 // ---------------------------------------------------------------------------
 
+/**
+ * The ratio a bias entry actually plants: its ratio, times (for a complexity
+ * bias) the largest shortfall `fitComplexityBias` imposes in any team it
+ * covers (teams where several entries combine are fitted on the product).
+ */
+function achievedBiasRatio(r: Resolved, b: BiasSpec, teams: TeamSpec[]): number {
+  if (b.measure !== "complexity") return b.ratio;
+  let factor = 1;
+  for (const t of teams) {
+    const combined = r.bias
+      .filter((o) => o.measure === "complexity" && o.service === t.service && (o.team === undefined || o.team === t.team))
+      .reduce((p, o) => p * o.ratio, 1);
+    const spec = r.services.find((s) => s.name === t.service)!;
+    const f = fitComplexityBias(tiltReach(schemeCells(spec)), combined).applied / combined;
+    if (Math.abs(Math.log(f)) > Math.abs(Math.log(factor))) factor = f;
+  }
+  return b.ratio * factor;
+}
+
 /** Builds the `truth` object (planted facts) for resolved options. */
 function buildTruth(r: Resolved): SampleTruth {
   const mean = r.seasonal.reduce((s, f) => s + f, 0) / 12;
@@ -1392,16 +1632,17 @@ function buildTruth(r: Resolved): SampleTruth {
     caseloadSeasonalDamping: CASELOAD_SEASONAL_DAMPING,
     trendPerYear: r.trend,
     levelShift: r.levelShift ? { ...r.levelShift } : null,
-    bias: r.bias.map((b) => ({
-      ...b,
-      teams: r.teams.filter((t) => t.service === b.service && (b.team === undefined || b.team === t.team)).map((t) => t.team),
-      workers: { ethnicMinority: 0, whiteBritish: 0, total: 0 },
-    })),
+    bias: r.bias.map((b) => {
+      const teams = r.teams.filter((t) => t.service === b.service && (b.team === undefined || b.team === t.team));
+      return { ...b, teams: teams.map((t) => t.team), achievedRatio: achievedBiasRatio(r, b, teams), workers: { ethnicMinority: 0, whiteBritish: 0, total: 0 } };
+    }),
     seniorLikelihoodRatio: r.seniorLR,
     seniorLikelihoodRatioApplied: r.seniorLR,
     seniorRoles: SENIOR_ROLES,
     ethnicMinorityShare: r.emShare,
     personalEffectSd: PERSONAL_SD,
+    personalComplexitySd: PERSONAL_CX_SD,
+    mixBalancing: MIX_BALANCING,
     monthlyCaseloadNoiseSd: MONTHLY_NOISE_SD,
     complexityPointsRule: "points = round(default points x (1 + 0.25 x (complexity - default complexity)), 1 decimal), >= 0",
     complexityBlankShare: COMPLEXITY_BLANK_SHARE,
