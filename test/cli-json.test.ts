@@ -1,0 +1,76 @@
+/** The machine-readable outputs the issues specify: fairload audit, healthcheck and benchmark with --json. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ingest } from "../loaders/ingest.ts";
+import { generateEmployer } from "../loaders/sample/generator.ts";
+import { type Workspace, openWorkspace } from "../loaders/workspace.ts";
+import { ROOT, runCli, tempWorkspace } from "./helpers.ts";
+
+let ws: Workspace;
+beforeAll(async () => {
+  ws = tempWorkspace("Northshire");
+  // the sample's own configuration (region, comparators, ceilings), under a short name
+  const config = { ...JSON.parse(readFileSync(join(ROOT, "data", "fairload.json"), "utf8")), employer: "Northshire" };
+  writeFileSync(ws.configPath, JSON.stringify(config));
+  ws = openWorkspace(ws.dir);
+  await ingest(ws, [join(ROOT, "data", "sample", "returns")]);
+  expect(runCli(["run", "-w", ws.dir]).status).toBe(0);
+}, 180_000);
+
+describe("fairload audit --json", () => {
+  it("prints one record per test with every documented field, and finds the demo's planted team", () => {
+    const out = runCli(["audit", "-w", ws.dir, "--json", "--resamples", "2000"]);
+    expect(out.status).toBe(0);
+    const records = JSON.parse(out.stdout);
+    expect(records.length).toBeGreaterThan(100);
+    for (const k of ["scope", "service", "team", "measure", "group", "reference_group", "window_start", "window_end", "n_workers_group", "n_workers_reference", "ratio_unadjusted", "ratio_adjusted", "ci_low", "ci_high", "p_value", "q_value", "mde_ratio", "months_same_direction", "months_observed", "persistent", "verdict", "suppressed", "sentence"]) {
+      expect(records[0], k).toHaveProperty(k);
+    }
+    expect(new Set(records.map((r: { scope: string }) => r.scope))).toEqual(new Set(["employer", "service", "team"]));
+    expect(records.every((r: { verdict: string }) => ["adverse disparity", "favourable disparity", "no evidence of disparity", "too few to tell", "suppressed"].includes(r.verdict))).toBe(true);
+    const bias = generateEmployer({}).truth.bias[0];
+    const planted = records.find((r: { team: string; measure: string; comparison: string }) => r.team === bias.team && r.measure === "points_per_case" && r.comparison === "primary");
+    expect(planted.verdict).toBe("adverse disparity");
+    expect(planted.ci_low).toBeGreaterThan(1);
+    expect(planted.sentence).toMatch(/ethnic-minority social workers held cases weighted \d+% more complex than White British colleagues in the same team and role \(95% CI \d+% to \d+%\); this was so in \d+ of \d+ months\./);
+    // and no other team is called adverse on complexity
+    const others = records.filter((r: { team: string | null; measure: string; verdict: string; scope: string }) => r.scope === "team" && r.team !== bias.team && r.measure === "points_per_case" && r.verdict === "adverse disparity");
+    expect(others).toEqual([]);
+  }, 180_000);
+
+  it("--public withholds the values of suppressed rows; bad options are plain errors", () => {
+    const out = runCli(["audit", "-w", ws.dir, "--json", "--public", "--resamples", "199"]);
+    const records = JSON.parse(out.stdout);
+    for (const r of records.filter((x: { suppressed: boolean }) => x.suppressed)) {
+      expect(r.verdict).toBe("suppressed");
+      expect(r.ratio_adjusted).toBeNull();
+      expect(r.n_workers_group).toBe(0);
+    }
+    const bad = runCli(["audit", "-w", ws.dir, "--as-of", "2031-01"]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--as-of 2031-01 is after the latest month on record/);
+  }, 180_000);
+});
+
+describe("fairload healthcheck --json and benchmark --json", () => {
+  it("health check records carry the documented fields", () => {
+    const out = runCli(["healthcheck", "-w", ws.dir, "--json"]);
+    expect(out.status).toBe(0);
+    const records = JSON.parse(out.stdout);
+    for (const k of ["service", "team", "period", "prompt", "heading", "value", "suggested_rating", "recorded_rating", "differs", "disagreement", "next_step"]) expect(records[0], k).toHaveProperty(k);
+    expect(new Set(records.map((r: { prompt: number }) => r.prompt)).size).toBe(39);
+  }, 120_000);
+
+  it("benchmark records carry year, area, measure and value for England, the region, comparators and the employer", () => {
+    const out = runCli(["benchmark", "-w", ws.dir, "--json"]);
+    expect(out.status).toBe(0);
+    const records = JSON.parse(out.stdout);
+    const areas = new Set(records.map((r: { area: string }) => r.area));
+    expect(areas.has("England")).toBe(true);
+    expect(areas.has("Comparators")).toBe(true);
+    expect(areas.has("Northshire")).toBe(true);
+    expect(new Set(records.map((r: { measure: string }) => r.measure))).toEqual(new Set(["caseload_per_fte", "turnover_rate", "agency_rate", "vacancy_rate", "absence_rate"]));
+    expect(records.find((r: { area: string; year: number; measure: string }) => r.area === "England" && r.year === 2025 && r.measure === "caseload_per_fte").value).toBeCloseTo(15.2, 1);
+  }, 120_000);
+});
