@@ -7,10 +7,13 @@
  * and the load that replaced it (`_superseded_by`, NULL while current). The contract's own
  * table names (`staff`, `worker_month`, ...) are views of the current version.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { totalmem } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { CONTRACT, type ColumnType, TABLE_NAMES, type TableName } from "./contract.ts";
 import { ETHNICITY_CODES, ethnicityLookup } from "./ethnicity.ts";
-import { UserError } from "./errors.ts";
+import { UserError, plainMessage, toUserError } from "./errors.ts";
 
 export const SQL_TYPE: Record<ColumnType, string> = {
   string: "VARCHAR",
@@ -40,20 +43,50 @@ export interface Db {
   close(): void;
 }
 
+/** Options for {@link openDb}. */
+export interface OpenDbOptions {
+  readOnly?: boolean;
+  /** How long to wait for a lock held by another process (default FAIRLOAD_LOCK_WAIT_MS or 30 s). */
+  waitMs?: number;
+  /** DuckDB's memory limit in MB (default FAIRLOAD_MEMORY_LIMIT_MB, else half the machine's memory). */
+  memoryLimitMb?: number;
+  /** Where DuckDB spills temp data (default `<folder of the database>/tmp/duckdb`, inside the workspace). */
+  tempDirectory?: string;
+}
+
+/**
+ * The memory limit DuckDB gets: the option, else FAIRLOAD_MEMORY_LIMIT_MB, else half the
+ * machine's memory (DuckDB's own default is 80%, too much on a shared laptop), at least 64 MB.
+ */
+export function memoryLimitMb(option?: number): number {
+  const env = Number(process.env.FAIRLOAD_MEMORY_LIMIT_MB);
+  const mb = option ?? (Number.isFinite(env) && env > 0 ? env : Math.floor(totalmem() / 1048576 / 2));
+  return Math.max(64, Math.floor(mb));
+}
+
 /**
  * Open a DuckDB database file. Extensions are never downloaded (a missing one fails fast).
- * When another process holds the file, wait up to `waitMs` and then say so plainly.
+ * When another process holds the file, wait up to `waitMs` and then say so plainly. Memory is
+ * capped (see {@link memoryLimitMb}) and temp data spills to a folder inside the workspace,
+ * so a large return streams through bounded memory and nothing is written outside it.
+ * A workspace database that has gone missing while its ingest log records accepted loads is
+ * not silently re-created empty: that would make the log and the archive disagree with it.
  */
-export async function openDb(path: string, opts: { readOnly?: boolean; waitMs?: number } = {}): Promise<Db> {
+export async function openDb(path: string, opts: OpenDbOptions = {}): Promise<Db> {
   const waitMs = opts.waitMs ?? Number(process.env.FAIRLOAD_LOCK_WAIT_MS ?? 30_000);
+  const inMemory = path === ":memory:" || path === "";
+  if (!inMemory && !opts.readOnly) assertNotLost(path);
+  const settings: Record<string, string> = {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "true",
+    memory_limit: `${memoryLimitMb(opts.memoryLimitMb)}MB`,
+    ...(opts.readOnly ? { access_mode: "READ_ONLY" } : {}),
+  };
+  if (!inMemory) settings.temp_directory = opts.tempDirectory ?? join(dirname(resolve(path)), "tmp", "duckdb");
   const started = Date.now();
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path, {
-        autoinstall_known_extensions: "false",
-        autoload_known_extensions: "true",
-        ...(opts.readOnly ? { access_mode: "READ_ONLY" } : {}),
-      });
+      const instance = await DuckDBInstance.create(path, settings);
       const conn = await instance.connect();
       return {
         instance,
@@ -77,14 +110,32 @@ export async function openDb(path: string, opts: { readOnly?: boolean; waitMs?: 
         );
       }
       if (/not a valid DuckDB database|Corrupt|checksum|invalid/i.test(msg)) {
-        throw new UserError(`The workspace database ${path} cannot be opened (${msg.split("\n")[0]}). Rebuild it from the archive with: fairload rebuild`);
+        throw new UserError(`The workspace database ${path} cannot be opened (${plainMessage(e)}). Rebuild it from the archive with: fairload rebuild`);
       }
-      throw e;
+      throw toUserError(e, "Opening the workspace database") ?? e;
     }
   }
 }
 
-/** Create the history tables, current-version views and reference tables if missing. */
+/**
+ * Refuse to start an empty database in place of a workspace database that has disappeared:
+ * when `fairload.duckdb` is missing but the ingest log beside it records accepted loads.
+ */
+function assertNotLost(path: string): void {
+  if (basename(path) !== "fairload.duckdb" || existsSync(path)) return;
+  const log = join(dirname(resolve(path)), "ingest-log.jsonl");
+  if (!existsSync(log)) return;
+  if (!/"status":"accepted"/.test(readFileSync(log, "utf8"))) return;
+  throw new UserError(
+    `The workspace database ${path} is missing, but the ingest log ${log} records accepted loads. ` +
+      `Nothing was changed; rebuild the database from the archive with: fairload rebuild`,
+  );
+}
+
+/**
+ * Create the history tables, current-version views and reference tables if missing, and
+ * refresh the reference tables, all in one transaction (all or nothing under a kill).
+ */
 export async function ensureSchema(conn: DuckDBConnection): Promise<void> {
   const stmts: string[] = [
     `CREATE TABLE IF NOT EXISTS loads (
@@ -112,12 +163,26 @@ export async function ensureSchema(conn: DuckDBConnection): Promise<void> {
     `CREATE OR REPLACE TABLE ref_ethnicity_spelling (spelling_key VARCHAR PRIMARY KEY, code VARCHAR)`,
     `INSERT INTO ref_ethnicity_spelling VALUES ${ethnicityLookup().map((e) => `(${quoteLit(e.key)}, ${quoteLit(e.code.code)})`).join(", ")}`,
   );
-  for (const s of stmts) await conn.run(s);
+  // one transaction: a kill between `CREATE OR REPLACE TABLE ref_ethnicity` and its INSERT
+  // must not leave the reference tables empty (inside a caller's transaction, that one serves)
+  const own = !inTransactionNow.has(conn);
+  if (own) await conn.run("BEGIN TRANSACTION");
+  try {
+    for (const s of stmts) await conn.run(s);
+    if (own) await conn.run("COMMIT");
+  } catch (e) {
+    if (own) await conn.run("ROLLBACK").catch(() => undefined);
+    throw e;
+  }
 }
+
+/** Connections inside {@link inTransaction} right now (so that ensureSchema joins, not nests). */
+const inTransactionNow = new WeakSet<DuckDBConnection>();
 
 /** Run `fn` in a transaction: committed if it returns, rolled back if it throws. */
 export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
   await conn.run("BEGIN TRANSACTION");
+  inTransactionNow.add(conn);
   try {
     const out = await fn();
     await conn.run("COMMIT");
@@ -129,6 +194,8 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
       /* the transaction may already be aborted */
     }
     throw e;
+  } finally {
+    inTransactionNow.delete(conn);
   }
 }
 

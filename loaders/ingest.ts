@@ -3,19 +3,21 @@
  *
  * The order of work keeps the guarantees simple:
  * 1. find the files, hash them, and stop early if every one was loaded before (a no-op);
- * 2. archive the raw files under their hash (content-addressed, so harmless if we stop here);
- * 3. stage each table as text in temp tables and check every row in SQL (types, ranges, allowed
+ * 2. stage each table as text in temp tables and check every row in SQL (types, ranges, allowed
  *    values, duplicates, personal data); any problem refuses the whole return;
- * 4. in ONE transaction: insert the rows into the history tables, mark what they replace,
- *    check references against the resulting current version, record the load; any problem
- *    rolls everything back. A crash or kill at any moment leaves the database as it was.
+ * 3. in ONE transaction: insert the rows into the history tables, mark what they replace,
+ *    check references against the resulting current version, record the load, archive the raw
+ *    files under their hash (content-addressed, so harmless if we stop here), commit; any
+ *    problem rolls everything back. A crash or kill at any moment leaves the database as it was.
+ * A refused return is not archived, and personal-data values it held are not logged.
+ * Copies made while reading (a sheet as CSV, a UTF-16 file as UTF-8) stay in <workspace>/tmp.
  */
-import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "./contract.ts";
 import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "./db.ts";
-import { type InputProblem, RefusedError, UserError } from "./errors.ts";
+import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "./errors.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
 import { type Workspace, appendLog } from "./workspace.ts";
@@ -51,7 +53,21 @@ export interface IngestSummary {
 
 const LOAD_ORDER: TableName[] = ["points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check"];
 
+/**
+ * Load a return (files or folders in the contract of docs/returns.md) into the workspace: all
+ * of it in one transaction, or nothing (refused, with every problem listed). A disk, memory or
+ * database failure part-way is a UserError with a plain message, after the transaction has
+ * been rolled back.
+ */
 export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  try {
+    return await ingestUnchecked(ws, paths, opts);
+  } catch (e) {
+    throw toUserError(e, "The ingest") ?? e;
+  }
+}
+
+async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   const progress = opts.progress ?? silentProgress;
   const cap = opts.problemCap ?? 50;
   const maxBytes = ws.config.max_file_mb * 1048576;
@@ -62,7 +78,8 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
   const { files, warnings } = await discoverFiles(paths, maxBytes);
   const fileInfo = files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes }));
 
-  const db = await openDb(opts.dbPath ?? ws.dbPath);
+  const db = await openDb(opts.dbPath ?? ws.dbPath, { memoryLimitMb: ws.config.memory_limit_mb });
+  let scratch: string | undefined;
   try {
     await ensureSchema(db.conn);
     const known = await loadedHashes(db.conn, files);
@@ -73,8 +90,8 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
       return summary;
     }
 
-    archive(ws, files);
-    const { parts, warnings: partWarnings } = await listParts(files);
+    scratch = scratchDir(ws);
+    const { parts, warnings: partWarnings, problems: fileProblems } = await listParts(files, { maxUnpackedBytes: ws.config.max_unpacked_mb * 1048576 });
     warnings.push(...partWarnings);
     const problems: InputProblem[] = [];
     let problemCount = 0;
@@ -82,13 +99,14 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
       problemCount += total;
       for (const p of list) if (problems.length < cap) problems.push(p);
     };
-    if (parts.length === 0) {
+    addProblems(fileProblems);
+    if (parts.length === 0 && fileProblems.length === 0) {
       addProblems([{ file: files.map((f) => f.name).join(", "), expected: "no contract tables found; expected files or sheets named staff, worker_month, case_month, team_month, points_scheme or health_check" }]);
     }
     const seen = new Map<TableName, Part>();
     for (const p of parts) {
       const other = seen.get(p.table);
-      if (other) addProblems([{ file: p.label, expected: `a second ${p.table} table in one return (also in ${other.label}); load them one at a time` }]);
+      if (other) addProblems([{ file: p.label, expected: `a second ${p.table} table in one return (also in ${safeText(other.label)}); expected one file or sheet per table: load them one at a time` }]);
       seen.set(p.table, p);
     }
 
@@ -96,18 +114,18 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
     const typed: { part: Part; table: string; rows: number }[] = [];
     const roles = ws.config.roles ?? DEFAULT_ROLES;
     for (const part of [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table))) {
-      progress.step(`reading ${part.label}`);
+      progress.step(`reading ${safeText(part.label)}`);
       // the quick path first; only a part with a problem is read and checked again in detail
-      let staged = await stagePart(db.conn, part);
+      let staged = await stagePart(db.conn, part, { scratchDir: scratch });
       let checked: Checked | undefined;
       if (!staged.failed && staged.headers.length > 0 && staged.problems.length === 0) {
-        progress.step(`checking ${part.label}`, 0, staged.rows);
+        progress.step(`checking ${safeText(part.label)}`, 0, staged.rows);
         checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: false });
       }
       if (staged.failed || checked?.needsDetail) {
         await db.conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
-        progress.step(`listing the problems in ${part.label}`);
-        staged = await stagePart(db.conn, part, { detailed: true });
+        progress.step(`listing the problems in ${safeText(part.label)}`);
+        staged = await stagePart(db.conn, part, { detailed: true, scratchDir: scratch });
         checked = staged.headers.length > 0 ? await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: true }) : undefined;
       }
       addProblems(staged.problems);
@@ -124,13 +142,18 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
       const loadId = Number((await queryRows<{ id: number }>(db.conn, `SELECT coalesce(max(load_id), 0) + 1 AS id FROM loads`))[0].id);
       const tables: IngestSummary["tables"] = [];
       for (const t of typed) {
-        const replaced = await store(db.conn, loadId, t.part, t.table);
-        tables.push({ table: t.part.table, source: t.part.label, rows: t.rows, replaced });
+        let replaced = await store(db.conn, loadId, t.part, t.table);
+        if (t.part.table === "case_month") replaced += await supersedeCasesOfReplacedWorkerMonths(db.conn, loadId);
+        tables.push({ table: t.part.table, source: safeText(t.part.label), rows: t.rows, replaced });
       }
       const refs = await checkReferences(db.conn, loadId, cap);
-      if (refs.total > 0) throw new RefusedError(toFileLines(refs.problems, parts), refs.total);
+      if (refs.total > 0) throw new RefusedError(await toFileLines(refs.problems, parts), refs.total);
       warnings.push(...(await referenceWarnings(db.conn, loadId)));
       await recordLoad(db.conn, loadId, startedAt, opts.replay?.paths ?? paths, opts.columnMap, typed, tables);
+      // only an accepted return is archived (a refused one may hold personal data that must not
+      // be kept); before COMMIT, so every committed load has its files (an orphan copy left by a
+      // crash here is harmless: content-addressed, and never replayed)
+      archive(ws, files);
       await opts.beforeCommit?.();
       return { loadId, tables };
     }).catch((e) => {
@@ -148,6 +171,32 @@ export async function ingest(ws: Workspace, paths: string[], opts: IngestOptions
     progress.done();
     forgetWorkbooks();
     db.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh scratch folder for this ingest inside the workspace (`<workspace>/tmp/ingest-<pid>-*`),
+ * so that copies of a return (a sheet as CSV, a UTF-16 file as UTF-8) never leave the workspace,
+ * and removing the workspace removes them. Called with the database lock held, it first removes
+ * the scratch folders of fairload processes that no longer run (killed part-way).
+ */
+function scratchDir(ws: Workspace): string {
+  const root = join(ws.dir, "tmp");
+  mkdirSync(root, { recursive: true });
+  for (const name of readdirSync(root)) {
+    const pid = Number(/^(?:ingest|rebuild)-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(root, `ingest-${process.pid}-`));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -156,7 +205,10 @@ function result(status: IngestSummary["status"], loadId: number | null, files: I
 }
 
 function refuse(log: (record: object) => void, at: Date, paths: string[], files: IngestSummary["files"], problems: InputProblem[], count: number, warnings: string[]): IngestSummary {
-  log({ at: at.toISOString(), status: "refused", paths, files, problem_count: count, problems });
+  // the log is kept: a value refused as personal data (an e-mail address, an NI number) is shown
+  // to the person loading the file, but never written to it
+  const logged = problems.map((p) => (p.value !== undefined && p.value !== null && p.expected.startsWith("refused:") ? { ...p, value: "(withheld: personal data)" } : p));
+  log({ at: at.toISOString(), status: "refused", paths, files, problem_count: count, problems: logged });
   const message = `Refused: ${count} problem${count === 1 ? "" : "s"} found; nothing was loaded and nothing stored was changed.`;
   return result("refused", null, files, [], problems, count, warnings, message);
 }
@@ -282,7 +334,7 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   }
   for (const c of spec.columns) {
     if (c.required && !byContract.has(c.name)) {
-      problems.push({ ...where, row: 1, column: c.name, expected: `missing required column "${c.name}" (${c.description}); columns found: ${staged.headers.join(", ") || "none"}` });
+      problems.push({ ...where, row: 1, column: c.name, expected: `missing required column "${c.name}" (${c.description}); expected a column headed ${c.name} (or mapped to it with --map); columns found: ${safeText(staged.headers.join(", "), 300) || "none"}` });
     }
   }
   if (problems.length > 0) return { rows: staged.rows, problems, total: problems.length, warnings };
@@ -405,7 +457,7 @@ async function runChecks(conn: DuckDBConnection, table: string, checks: Check[],
   if (failing.length === 0) return { problems: [], total: 0 };
   const total = failing.reduce((s, x) => s + x.n, 0);
   const union = failing
-    .map(({ c }, i) => `(SELECT __row, ${i} AS k, CAST(${c.value} AS VARCHAR) AS v FROM ${table} WHERE ${c.bad} ORDER BY __row LIMIT ${cap})`)
+    .map(({ c }, i) => `(SELECT __row, ${i} AS k, ${shortText(`CAST(${c.value} AS VARCHAR)`)} AS v FROM ${table} WHERE ${c.bad} ORDER BY __row LIMIT ${cap})`)
     .join(" UNION ALL ");
   const rows = await queryRows<{ __row: bigint; k: number; v: string | null }>(conn, `SELECT * FROM (${union}) ORDER BY __row, k LIMIT ${cap}`);
   const problems = rows.map((r) => {
@@ -414,6 +466,13 @@ async function runChecks(conn: DuckDBConnection, table: string, checks: Check[],
   });
   return { problems, total };
 }
+
+/** SQL for text cut to MAX_VALUE_CHARS characters (with "..." when cut), so a 2 MB cell does not fill the log. */
+function shortText(v: string): string {
+  return `CASE WHEN length(${v}) > ${MAX_VALUE_CHARS} THEN left(${v}, ${MAX_VALUE_CHARS}) || '...' ELSE ${v} END`;
+}
+
+const cut = (s: string) => (s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}...` : s);
 
 async function duplicateKeys(conn: DuckDBConnection, table: string, key: string[], grain: string, where: { file: string; sheet?: string }, cap: number): Promise<{ problems: InputProblem[]; total: number }> {
   const k = key.map(quoteIdent).join(", ");
@@ -428,7 +487,7 @@ async function duplicateKeys(conn: DuckDBConnection, table: string, key: string[
       ...where,
       row: rowsList[1],
       column: key.join(", "),
-      value: key.map((c) => String(r[c])).join(", "),
+      value: cut(key.map((c) => String(r[c])).join(", ")),
       expected: `duplicate: the same ${key.join(" + ")} appears on rows ${rowsList.slice(0, 5).join(", ")}${rowsList.length > 5 ? ", ..." : ""}; expected ${grain}`,
     };
   });
@@ -456,6 +515,22 @@ async function store(conn: DuckDBConnection, loadId: number, part: Part, typedTa
   }
   await conn.run(`DROP TABLE IF EXISTS ${typedTable}`);
   return replaced;
+}
+
+/**
+ * A return with case_month replaces the cases of every worker-month it sends or replaces, not
+ * only of the workers it lists cases for: a team's corrected month in which a worker's last case
+ * was closed (no case rows for them), or a worker left the team, must not keep the old cases
+ * current (docs/returns.md: a return for a team and month replaces the earlier one).
+ * Runs after worker_month and case_month of load `loadId` are stored. Returns how many it replaced.
+ */
+async function supersedeCasesOfReplacedWorkerMonths(conn: DuckDBConnection, loadId: number): Promise<number> {
+  const r = await conn.run(
+    `UPDATE hist_case_month AS h SET _superseded_by = ${loadId}
+     FROM (SELECT DISTINCT period, worker_id FROM hist_worker_month WHERE _load_id = ${loadId} OR _superseded_by = ${loadId}) AS n
+     WHERE h._superseded_by IS NULL AND h._load_id < ${loadId} AND h.period = n.period AND h.worker_id = n.worker_id`,
+  );
+  return Number(r.rowsChanged);
 }
 
 /** Cross-table rules, checked on the new rows against the current version after this load. */
@@ -502,7 +577,7 @@ async function checkReferences(conn: DuckDBConnection, loadId: number, cap: numb
     );
     for (const r of rows) {
       const [file, sheet] = String(r._source).split(", sheet ");
-      problems.push({ file, sheet, row: Number(r._row), column: rule.column, value: rule.value(r), expected: rule.expected(r) });
+      problems.push({ file, sheet, row: Number(r._row), column: rule.column, value: cut(rule.value(r)), expected: rule.expected(r) });
     }
   }
   return { problems: problems.slice(0, cap), total };
@@ -512,15 +587,20 @@ async function checkReferences(conn: DuckDBConnection, loadId: number, cap: numb
  * Rows stored by the quick path are numbered by record position; for CSV files with blank or
  * multi-line records that differs from the line a spreadsheet shows, so translate them.
  */
-function toFileLines(problems: InputProblem[], parts: Part[]): InputProblem[] {
+async function toFileLines(problems: InputProblem[], parts: Part[]): Promise<InputProblem[]> {
   const cache = new Map<Part, number[] | undefined>();
-  return problems.map((p) => {
+  const out: InputProblem[] = [];
+  for (const p of problems) {
     const part = parts.find((x) => x.source.name === p.file && (x.sheet ?? undefined) === (p.sheet ?? undefined));
-    if (!part || p.row === undefined) return p;
-    if (!cache.has(part)) cache.set(part, csvRecordLines(part));
+    if (!part || p.row === undefined) {
+      out.push(p);
+      continue;
+    }
+    if (!cache.has(part)) cache.set(part, await csvRecordLines(part));
     const lines = cache.get(part);
-    return lines && lines[p.row - 2] !== undefined ? { ...p, row: lines[p.row - 2] } : p;
-  });
+    out.push(lines && lines[p.row - 2] !== undefined ? { ...p, row: lines[p.row - 2] } : p);
+  }
+  return out;
 }
 
 /** Things worth knowing that do not refuse a return. */

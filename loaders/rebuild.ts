@@ -5,9 +5,8 @@
  * database is written beside the old one and renamed over it only when complete.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { UserError } from "./errors.ts";
+import { UserError, toUserError } from "./errors.ts";
 import { type ColumnMap, ingest } from "./ingest.ts";
 import { type Workspace, readLog } from "./workspace.ts";
 
@@ -24,7 +23,22 @@ export interface RebuildSummary {
   database: string;
 }
 
+/**
+ * Rebuild the workspace database from its archive and ingest log (also when the database file
+ * was deleted). The copies of archived files it replays stay inside the workspace's tmp folder.
+ * A disk or database failure part-way leaves the old database in place and is a UserError.
+ */
 export async function rebuild(ws: Workspace, opts: { onLoad?: (n: number, total: number) => void } = {}): Promise<RebuildSummary> {
+  try {
+    return await rebuildUnchecked(ws, opts);
+  } catch (e) {
+    rmSync(`${ws.dbPath}.rebuild`, { force: true });
+    rmSync(`${ws.dbPath}.rebuild.wal`, { force: true });
+    throw toUserError(e, "The rebuild") ?? e;
+  }
+}
+
+async function rebuildUnchecked(ws: Workspace, opts: { onLoad?: (n: number, total: number) => void }): Promise<RebuildSummary> {
   const accepted = readLog(ws).filter((r) => r.status === "accepted") as { at: string; load_id: number; paths: string[]; files: LoggedFile[]; column_map: ColumnMap | null }[];
   if (accepted.length === 0) throw new UserError(`The ingest log ${ws.logPath} has no accepted loads to replay.`);
   const target = `${ws.dbPath}.rebuild`;
@@ -34,7 +48,8 @@ export async function rebuild(ws: Workspace, opts: { onLoad?: (n: number, total:
   accepted.sort((a, b) => a.load_id - b.load_id);
   for (const [i, load] of accepted.entries()) {
     // the files of one load, under their original names (the table comes from the name)
-    const dir = mkdtempSync(join(tmpdir(), "fairload-rebuild-"));
+    mkdirSync(join(ws.dir, "tmp"), { recursive: true });
+    const dir = mkdtempSync(join(ws.dir, "tmp", `rebuild-${process.pid}-`));
     try {
       const names = new Set<string>();
       for (const f of load.files) {
