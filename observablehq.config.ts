@@ -63,7 +63,7 @@ const config: FrameworkConfig = {
     },
   ],
   footer: "fairload: workload returns, trends and fairness audit. Built offline with Observable Framework.",
-  head: '<link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1">',
+  head: '<link rel="icon" href="data:,">',
   search: false,
 };
 

@@ -6,9 +6,9 @@
  * and what to withhold. Preview serves the built files on 127.0.0.1 only.
  */
 import { spawn } from "node:child_process";
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { openDb, queryRows } from "../loaders/db.ts";
 import { UserError } from "../loaders/errors.ts";
 import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
@@ -22,7 +22,37 @@ export interface BuildOptions {
 
 const REQUIRED = ["mart_monthly_measures", "mart_series", "mart_headlines"];
 
+/**
+ * Builds share Framework's cache under src/.observablehq (loader output included), so two at once
+ * could mix one build's data into another's (an internal file into a public build). One at a time.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = join(PROJECT_ROOT, "src", ".observablehq", "build.lock");
+  mkdirSync(dirname(lock), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // a lock left by a killed build is stale after ten minutes
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - started > 900_000) throw new UserError(`Another site build holds ${lock}; try again when it has finished.`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function buildSite(ws: Workspace, opts: BuildOptions = {}): Promise<{ out: string; seconds: number; pages: number }> {
+  return withBuildLock(() => buildSiteUnlocked(ws, opts));
+}
+
+async function buildSiteUnlocked(ws: Workspace, opts: BuildOptions): Promise<{ out: string; seconds: number; pages: number }> {
   const t0 = performance.now();
   const out = resolve(opts.out ?? join(PROJECT_ROOT, opts.public ? "dist-public" : "dist"));
   const db = await openDb(ws.dbPath, { readOnly: true });
@@ -55,12 +85,13 @@ export async function buildSite(ws: Workspace, opts: BuildOptions = {}): Promise
     child.on("close", (code) => (code === 0 ? resolveRun(text) : reject(new UserError(`The site build failed:\n${text.split("\n").slice(-25).join("\n")}`))));
   });
   if (/\berror\b/i.test(output) && /load .* (error|failed)/i.test(output)) throw new UserError(`A data loader failed:\n${output}`);
-  // Framework 1.13 writes <html> without a language: say it is British English (WCAG 3.1.1)
+  // Framework 1.13 writes <html> without a language: say it is British English (WCAG 3.1.1);
+  // and its viewport forbids zooming (maximum-scale=1): let people zoom (WCAG 1.4.4)
   let pages = 0;
   for (const file of walk(out)) {
     if (!file.endsWith(".html")) continue;
     const html = readFileSync(file, "utf8");
-    writeFileSync(file, html.replace(/<html>/, '<html lang="en-GB">'));
+    writeFileSync(file, html.replace(/<html>/, '<html lang="en-GB">').replace(/(<meta name="viewport" content="[^"]*?),\s*maximum-scale=1(\.0)?/, "$1"));
     pages++;
   }
   return { out, seconds: (performance.now() - t0) / 1000, pages };

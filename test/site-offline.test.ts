@@ -16,7 +16,7 @@
  *    127.0.0.1. A screenshot goes to test-output/site-offline.png.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +27,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_PACKAGES, PLACEHOLDER_VERSION, cacheEntryPath, prebuildSite } from "../bin/prebuild-site.ts";
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+// A throwaway Framework project (test/fixtures/offline-site) with the real node_modules linked in,
+// so this test shares no cache with the real site's builds (which run in parallel).
+const realRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const projectRoot = mkdtempSync(join(tmpdir(), "fairload-offline-project-"));
+cpSync(join(realRoot, "test", "fixtures", "offline-site"), projectRoot, { recursive: true });
+symlinkSync(join(realRoot, "node_modules"), join(projectRoot, "node_modules"), "dir");
 const npmCache = join(projectRoot, "src", ".observablehq", "cache", "_npm");
 const chromiumPath = "/usr/bin/chromium";
 
@@ -318,8 +323,8 @@ globalThis.fetch = (input, init) => {
         await page.selectOption("form select", "All teams");
         await page.waitForFunction(() => document.querySelector("#summary")?.textContent?.includes("18 team-months"));
 
-        await mkdir(join(projectRoot, "test-output"), { recursive: true });
-        await page.screenshot({ path: join(projectRoot, "test-output", "site-offline.png"), fullPage: true });
+        await mkdir(join(realRoot, "test-output"), { recursive: true });
+        await page.screenshot({ path: join(realRoot, "test-output", "site-offline.png"), fullPage: true });
 
         const external = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
         expect(external).toEqual([]);

@@ -41,12 +41,12 @@ export function smallMultiples(points, {width, label}) {
   return Plot.plot({
     width, height: 120 * Math.ceil(teams.length / 3), marginLeft: 48,
     ariaLabel: `${label} by team`, ariaDescription: `${label} per month for ${teams.length} teams, each in its own panel on a shared scale.`,
-    fx: {label: null}, fy: {label: null, axis: null},
+    fx: {label: null, axis: null}, fy: {label: null, axis: null},
     x: {type: "utc", label: null, ticks: 4}, y: {grid: true, label, zero: false},
     facet: {data, x: (d) => teams.indexOf(d.team) % 3, y: (d) => Math.floor(teams.indexOf(d.team) / 3)},
     marks: [
       Plot.lineY(data, {x: "date", y: "value", stroke: categorical[0]}),
-      Plot.text(teams, {fx: (t) => teams.indexOf(t) % 3, fy: (t) => Math.floor(teams.indexOf(t) / 3), frameAnchor: "top-left", text: (t) => t, dy: 4, dx: 4, fontWeight: "bold"}),
+      Plot.text(teams, {fx: (t) => teams.indexOf(t) % 3, fy: (t) => Math.floor(teams.indexOf(t) / 3), frameAnchor: "top-left", text: (t) => t, dy: 4, dx: 4, fontWeight: "bold", lineWidth: ((width - 48) / 3 - 16) / 12, textOverflow: "ellipsis"}),
       Plot.frame({stroke: "#ddd"})
     ]
   });
@@ -88,19 +88,25 @@ export function ratioForest(results, {width, title = "Adjusted ratio (group / re
   const shown = results.filter((d) => d.ratio_adjusted !== null && d.ratio_adjusted > 0);
   const lo = Math.min(0.5, ...shown.map((d) => d.ci_low ?? d.ratio_adjusted).filter((x) => x > 0));
   const hi = Math.max(2, ...shown.map((d) => d.ci_high ?? d.ratio_adjusted).filter((x) => Number.isFinite(x)));
-  const lim = Math.max(1 / lo, hi);
+  // at most 4 either way, so that one very wide interval does not squeeze every other row into a
+  // sliver around 1; anything beyond is drawn at the edge (its tooltip gives the value)
+  const lim = Math.min(4, Math.max(1 / lo, hi));
+  const edge = (x) => Math.min(lim, Math.max(1 / lim, x));
+  const marginLeft = Math.min(320, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length)));
   return Plot.plot({
-    width, height: 40 + 22 * shown.length, marginLeft: Math.min(320, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length))),
-    ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded.`,
+    width, height: 40 + 22 * shown.length, marginLeft,
+    ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded; values beyond ${(1 / lim).toFixed(2)} to ${lim.toFixed(2)} are drawn at the edge.`,
     x: {type: "log", domain: [1 / lim, lim], label: title, tickFormat: (x) => x.toFixed(2)},
     y: {label: null, domain: shown.map((d) => d[y])},
     color: {domain: Object.keys(verdictColour), range: Object.values(verdictColour), legend: true},
     marks: [
+      // labels too long for the margin end in "…" (the full label is its tooltip) instead of being cut off
+      Plot.axisY({label: null, lineWidth: (marginLeft - 12) / 6, textOverflow: "ellipsis-middle"}),
       Plot.rectX([0], {x1: 0.8, x2: 1.25, fill: "#EEEEEE"}),
       Plot.ruleX([1], {stroke: "#3D3D3D"}),
       Plot.ruleY(shown.filter((d) => d.ci_low && d.ci_high), {y: y, x1: (d) => Math.max(d.ci_low, 1 / lim), x2: (d) => Math.min(d.ci_high, lim), stroke: "verdict", strokeWidth: 2}),
-      Plot.dot(shown, {y: y, x: "ratio_adjusted", fill: "verdict", r: 4, title: (d) => d.sentence}),
-      Plot.dot(shown.filter((d) => d.ratio_unadjusted), {y: y, x: "ratio_unadjusted", stroke: "#3D3D3D", fill: "none", r: 3, symbol: "diamond", title: (d) => `unadjusted ${d.ratio_unadjusted?.toFixed(2)}`})
+      Plot.dot(shown, {y: y, x: (d) => edge(d.ratio_adjusted), fill: "verdict", r: 4, title: (d) => d.sentence}),
+      Plot.dot(shown.filter((d) => d.ratio_unadjusted), {y: y, x: (d) => edge(d.ratio_unadjusted), stroke: "#3D3D3D", fill: "none", r: 3, symbol: "diamond", title: (d) => `unadjusted ${d.ratio_unadjusted?.toFixed(2)}`})
     ]
   });
 }
@@ -112,12 +118,22 @@ export function persistence(rows, {width, label = "Adjusted ratio"}) {
     width, height: 40 + 24 * new Set(data.map((d) => d.row)).size, marginLeft: 220,
     ariaLabel: `${label} month by month`, ariaDescription: `A row per team and measure, a column per month; orange above parity, blue below, white at parity.`,
     x: {type: "band", label: null, tickFormat: (p) => p.slice(2)}, y: {label: null},
-    color: {type: "log", scheme: "rdbu", reverse: true, domain: [0.5, 2], pivot: 1, legend: true, label},
+    color: {type: "log", scheme: "rdbu", reverse: true, domain: [0.5, 2], pivot: 1, legend: true, label, tickFormat: (x) => x.toFixed(2)},
     marks: [Plot.cell(data, {x: "period", y: "row", fill: "ratio", inset: 0.5, title: (d) => `${d.row}, ${monthName(d.period)}: ${d.ratio.toFixed(2)}`})]
   });
 }
 
+/**
+ * Plot names each mark's <g> with aria-label ("line", "dot", ...) but gives it no role, and ARIA
+ * prohibits a name on an element without one (axe: aria-prohibited-attr). SVG-AAM maps a named <g>
+ * to the group role, so say so explicitly.
+ */
+export function groupRoles(chart) {
+  chart.querySelectorAll?.("svg g[aria-label]:not([role])").forEach((g) => g.setAttribute("role", "group"));
+  return chart;
+}
+
 /** A chart with its caption and text alternative. */
 export function figure(chart, {caption, alternative}) {
-  return html`<figure>${chart}<figcaption>${caption}</figcaption>${alternative ? html`<details><summary>Text alternative</summary>${alternative}</details>` : ""}</figure>`;
+  return html`<figure>${groupRoles(chart)}<figcaption>${caption}</figcaption>${alternative ? html`<details><summary>Text alternative</summary>${alternative}</details>` : ""}</figure>`;
 }

@@ -67,11 +67,13 @@ export async function internalOnly(table: string, sql: string): Promise<Row[]> {
  * Rows need `service`, `team`, `period`; `fields` are the count columns. Internal builds are
  * untouched.
  */
-export function suppressCounts(rows: Row[], fields: string[], min = config().min_group_size): Row[] {
+export function suppressCounts(rows: Row[], fields: string[], min = config().min_group_size, withheld: (r: Row) => boolean = () => false): Row[] {
   if (!PUBLIC) return rows;
   const out = rows.map((r) => ({ ...r }));
   for (const field of fields) {
-    const cells = out.map((r, i) => ({ id: String(i), count: Number(r[field] ?? 0) }));
+    // a row withheld for another reason (a team too small to show) is a hidden cell too: count it
+    // as one so that the rule protects it
+    const cells = out.map((r, i) => ({ id: String(i), count: withheld(r) ? 1 : Number(r[field] ?? 0) }));
     const sets = new Map<string, string[]>();
     out.forEach((r, i) => {
       const key = `${r.period}\u0000${r.service}`;
@@ -101,4 +103,12 @@ export async function teamHeadcounts(): Promise<Map<string, number>> {
 export function columnar(rows: Row[], columns: string[]): Record<string, unknown[]> {
   const round = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v);
   return Object.fromEntries(columns.map((c) => [c, rows.map((r) => round(r[c]))]));
+}
+
+/**
+ * SQL condition leaving out, in a public build, measures that count people (unit "workers", e.g.
+ * caseload reviews requested): their monthly values are small groups of people.
+ */
+export function publicMeasureFilter(column = "measure"): string {
+  return PUBLIC ? `${column} NOT IN (SELECT measure FROM ref_measures WHERE unit = 'workers')` : "true";
 }

@@ -1,7 +1,7 @@
 // Monthly values with control-chart limits and signals for every employer, service and team series (mart_series_points), columnar.
 // Codes keep the file small: cause i(mprovement) c(oncern) n(eutral); rule o(utside limits) t(rend) 2(-in-3) s(hift);
 // mark p(eak) t(rough) s(level shift).
-import { PUBLIC, columnar, config, emit, rowsOf } from "./mart.ts";
+import { PUBLIC, columnar, config, emit, publicMeasureFilter, rowsOf } from "./mart.ts";
 
 const rows = await rowsOf("mart_series_points", `SELECT p.series_id, p.period, p.value, p.spc_mean AS mean, p.spc_ucl AS ucl, p.spc_lcl AS lcl,
     CASE p.special_cause WHEN 'improvement' THEN 'i' WHEN 'concern' THEN 'c' WHEN 'neutral' THEN 'n' END AS cause,
@@ -9,6 +9,6 @@ const rows = await rowsOf("mart_series_points", `SELECT p.series_id, p.period, p
     nullif(concat(CASE WHEN p.is_peak THEN 'p' ELSE '' END, CASE WHEN p.is_trough THEN 't' ELSE '' END, CASE WHEN p.is_level_shift THEN 's' ELSE '' END), '') AS mark
   FROM mart_series_points p JOIN mart_series s USING (series_id)
   LEFT JOIN int_team_month t ON s.level = 'team' AND t.service = s.service AND t.team = s.team AND t.period = p.period
-  WHERE s.level <> 'worker' AND (${PUBLIC ? `s.level <> 'team' OR t.headcount >= ${config().min_group_size}` : "true"})
+  WHERE s.level <> 'worker' AND ${publicMeasureFilter("s.measure")} AND (${PUBLIC ? `s.level <> 'team' OR t.headcount >= ${config().min_group_size}` : "true"})
   ORDER BY p.series_id, p.period`);
 emit(columnar(rows, ["series_id", "period", "value", "mean", "ucl", "lcl", "cause", "rule", "mark"]));
