@@ -4,7 +4,7 @@
  * never a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { formatProblem, UserError } from "../loaders/errors.ts";
+import { formatProblem, toUserError, UserError } from "../loaders/errors.ts";
 import { type IngestSummary, ingest, readColumnMap } from "../loaders/ingest.ts";
 import { createProgress } from "../loaders/progress.ts";
 import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/workspace.ts";
@@ -379,6 +379,12 @@ function help(): string {
   ].join("\n");
 }
 
+// `fairload audit --json | head`: the reader went away, which is not an error
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -403,9 +409,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
   } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`fairload ${name}: ${e.message}\n`);
-      return e.exitCode;
+    // a user's mistake, a full disk or a damaged database: a plain message, never a stack trace
+    const user = e instanceof UserError ? e : toUserError(e, `fairload ${name}`);
+    if (user) {
+      process.stderr.write(`fairload ${name}: ${user.message}\n`);
+      return user.exitCode;
     }
     const err = e as Error;
     process.stderr.write(`fairload ${name}: unexpected error: ${err.message?.split("\n")[0] ?? err}\n`);

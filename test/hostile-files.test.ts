@@ -375,11 +375,7 @@ describe("CSV exports neutralise formula injection (src/components/csv.js)", () 
     expect(neutralise(undefined)).toBe("");
   });
 
-  // TODO(csv.js): numbers are never formulas, but neutralise(-1.5) gives "'-1.5", so negative
-  // trends and changes download as text. Fix in src/components/csv.js, neutralise(): return
-  // String(value) unchanged when typeof value === "number" (and for strings matching
-  // /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i), then remove the .skip.
-  it.skip("numbers, including negative ones, are left as numbers", () => {
+  it("numbers, including negative ones, are left as numbers", () => {
     expect(neutralise(-1.5)).toBe("-1.5");
     expect(neutralise("-3.2")).toBe("-3.2");
     expect(toCsv([{ trend: -0.25 }])).toBe("trend\r\n-0.25\r\n");

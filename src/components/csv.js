@@ -4,7 +4,10 @@
 
 export function neutralise(value) {
   if (value === null || value === undefined) return "";
+  // a number is never a formula: negative values stay numbers ("-2+3" is still neutralised)
+  if (typeof value === "number") return String(value);
   const s = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s)) return s;
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
