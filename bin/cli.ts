@@ -16,10 +16,10 @@ import { rebuild } from "../loaders/rebuild.ts";
 import { runPipelines } from "../pipelines/run.ts";
 import { type AuditRecord, publicRecord, runAudit } from "../pipelines/audit.ts";
 import { buildSite, serveSite } from "./site.ts";
-import { buildHealthCheckMarts, healthCheck } from "../pipelines/healthcheck.ts";
-import { benchmarkReport, writeBenchmarkMarts } from "../pipelines/benchmark.ts";
+import { healthCheck, healthCheckData, writeHealthCheckMarts } from "../pipelines/healthcheck.ts";
+import { benchmarkData, benchmarkReport, ensureDfe, writeBenchmarkMarts } from "../pipelines/benchmark.ts";
 import { writeHealthCheckTemplate } from "../loaders/healthcheck-template.ts";
-import { openDb } from "../loaders/db.ts";
+import { ensureSchema, openDb } from "../loaders/db.ts";
 import type { Workspace } from "../loaders/workspace.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../loaders/workspace.ts";
@@ -332,21 +332,32 @@ function holdBeforeCommit(): (() => Promise<void>) | undefined {
   };
 }
 
-/** fairload run's work: the models and the engine on every series, then the health check and the national benchmark marts. */
+/**
+ * fairload run's work, all or nothing: the models and the engine on every series, then the health
+ * check and the national benchmark marts, in one transaction (the DfE tables, loaded once in their
+ * own transaction, come first).
+ */
 async function runEverything(ws: Workspace, progress: ReturnType<typeof createProgress>) {
-  const r = await runPipelines(ws, { onProgress: (d, t) => progress.step("analysing series", d, t) });
-  progress.step("health check");
-  await buildHealthCheckMarts(ws, { thresholds: ws.config.health_check_thresholds });
-  progress.step("national benchmark");
-  const b = await benchmarkReport(ws);
   const db = await openDb(ws.dbPath);
   try {
-    await writeBenchmarkMarts(db.conn, b.records);
+    await ensureSchema(db.conn);
+    await ensureDfe(db.conn);
   } finally {
     db.close();
   }
+  let notes: string[] = [];
+  const r = await runPipelines(ws, {
+    onProgress: (d, t) => progress.step("analysing series", d, t),
+    afterModels: async (conn) => {
+      progress.step("health check and national benchmark");
+      await writeHealthCheckMarts(conn, await healthCheckData(conn, ws.config, { thresholds: ws.config.health_check_thresholds, periods: [] }));
+      const b = await benchmarkData(conn, ws.config);
+      await writeBenchmarkMarts(conn, b.records);
+      notes = b.notes;
+    },
+  });
   progress.done();
-  return { ...r, benchmarkNotes: b.notes };
+  return { ...r, benchmarkNotes: notes };
 }
 
 function printIngest(s: IngestSummary): void {

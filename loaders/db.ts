@@ -181,6 +181,8 @@ const inTransactionNow = new WeakSet<DuckDBConnection>();
 
 /** Run `fn` in a transaction: committed if it returns, rolled back if it throws. */
 export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  // already inside one: join it, so that the caller's transaction stays all or nothing
+  if (inTransactionNow.has(conn)) return fn();
   await conn.run("BEGIN TRANSACTION");
   inTransactionNow.add(conn);
   try {

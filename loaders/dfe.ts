@@ -362,11 +362,12 @@ export async function loadDfeBenchmarks(conn: DuckDBConnection, dir: string): Pr
       for (const sql of selects) await conn.run(sql);
       await conn.run("COMMIT");
     } catch (e) {
-      await conn.run("ROLLBACK");
+      // a failed COMMIT has already rolled back: keep the original error, not ROLLBACK's
+      await conn.run("ROLLBACK").catch(() => {});
       throw e;
     }
   } finally {
-    for (const raw of raws) await conn.run(`DROP TABLE IF EXISTS temp.${ident(raw)}`);
+    for (const raw of raws) await conn.run(`DROP TABLE IF EXISTS temp.${ident(raw)}`).catch(() => {});
   }
   const counts = await rows<{ a: bigint; b: bigint }>(
     conn,

@@ -81,6 +81,8 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
   const db = await openDb(opts.dbPath ?? ws.dbPath, { memoryLimitMb: ws.config.memory_limit_mb });
   let scratch: string | undefined;
   try {
+    // first, so that the scratch folders of killed ingests are cleared even when nothing changes
+    scratch = scratchDir(ws);
     await ensureSchema(db.conn);
     const known = await loadedHashes(db.conn, files);
     if (!opts.force && files.every((f) => known.has(f.sha256))) {
@@ -90,7 +92,6 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
       return summary;
     }
 
-    scratch = scratchDir(ws);
     const { parts, warnings: partWarnings, problems: fileProblems } = await listParts(files, { maxUnpackedBytes: ws.config.max_unpacked_mb * 1048576 });
     warnings.push(...partWarnings);
     const problems: InputProblem[] = [];

@@ -174,7 +174,10 @@ export interface RunSummary {
 }
 
 /** Build every model and analyse every series inside one transaction. */
-export async function runPipelines(ws: Workspace, opts: { workers?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<RunSummary> {
+export async function runPipelines(
+  ws: Workspace,
+  opts: { workers?: boolean; onProgress?: (done: number, total: number) => void; afterModels?: (conn: DuckDBConnection) => Promise<void> } = {},
+): Promise<RunSummary> {
   const t0 = performance.now();
   const db = await openDb(ws.dbPath);
   const tmp = mkdtempSync(join(tmpdir(), "fairload-run-"));
@@ -207,6 +210,8 @@ export async function runPipelines(ws: Workspace, opts: { workers?: boolean; onP
       await writeJsonTable(db.conn, tmp, "mart_series", seriesRows, SERIES_COLUMNS);
       await writeJsonTable(db.conn, tmp, "mart_series_points", pointRows, POINT_COLUMNS);
       await writeJsonTable(db.conn, tmp, "mart_seasonal_profile", profileRows, PROFILE_COLUMNS);
+      // further marts built on these (health check, benchmark), in the same transaction
+      await opts.afterModels?.(db.conn);
       return { models: models.length, series: series.length, seconds: (performance.now() - t0) / 1000, bySeriesStatus: status };
     });
   } finally {
