@@ -19,21 +19,10 @@ import { DEFAULT_ROLES } from "../loaders/contract.ts";
 import { formatProblem, type InputProblem } from "../loaders/errors.ts";
 import { type IngestSummary, ingest } from "../loaders/ingest.ts";
 import { initWorkspace, openWorkspace, type Workspace } from "../loaders/workspace.ts";
-import { runCli, smallReturn, snapshot, tempDir } from "./helpers.ts";
+import { runCli, smallReturn, snapshot, tempDir, scratchFolders } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const made: string[] = [];
-function scratch(prefix?: string): string {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function workspace(): Workspace {
-  return initWorkspace(join(scratch(), "ws"), { employer: "Test employer" });
-}
+const { scratch, workspace } = scratchFolders();
 
 type Cell = string | number | null;
 interface Sheet {

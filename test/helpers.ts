@@ -1,6 +1,7 @@
 /** Shared test helpers: temp workspaces, writing small returns, running the CLI, snapshots of the database. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TABLE_NAMES } from "../loaders/contract.ts";
@@ -108,4 +109,25 @@ export async function currentCounts(ws: Workspace): Promise<Record<string, numbe
   const out: Record<string, number> = {};
   for (const t of TABLE_NAMES) out[t] = (await query<{ n: number }>(ws, `SELECT count(*) AS n FROM ${t}`))[0].n;
   return out;
+}
+
+/**
+ * Temp folders for one test file, removed when the file ends (sample workspaces are tens of MB):
+ * `scratch()` a folder, `workspace()` a fresh workspace, `returnDir(tables)` a written return.
+ */
+export function scratchFolders() {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  const scratch = (prefix?: string): string => {
+    const d = tempDir(prefix);
+    made.push(d);
+    return d;
+  };
+  return {
+    scratch,
+    workspace: (): Workspace => initWorkspace(join(scratch(), "ws"), { employer: "Test employer" }),
+    returnDir: (tables: Parameters<typeof writeReturn>[0]): string => writeReturn(tables, join(scratch(), "return")),
+  };
 }

@@ -18,24 +18,10 @@ import { readZipDirectory } from "../loaders/sources.ts";
 import { initWorkspace, openWorkspace, readLog, type Workspace } from "../loaders/workspace.ts";
 // @ts-expect-error: a plain JS module of the dashboard, without type declarations
 import { neutralise, toCsv } from "../src/components/csv.js";
-import { ROOT, currentCounts, query, runCli, smallReturn, tempDir, toCsv as rowsToCsv, writeReturn } from "./helpers.ts";
+import { ROOT, currentCounts, query, runCli, smallReturn, tempDir, toCsv as rowsToCsv, writeReturn, scratchFolders } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const made: string[] = [];
-function scratch(prefix?: string): string {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function workspace(): Workspace {
-  return initWorkspace(join(scratch(), "ws"), { employer: "Test employer" });
-}
-function returnDir(tables: Parameters<typeof writeReturn>[0]): string {
-  return writeReturn(tables, join(scratch(), "return"));
-}
+const { scratch, workspace, returnDir } = scratchFolders();
 
 interface ZipInput {
   name: string;

@@ -14,24 +14,10 @@ import { SAMPLE_DIR } from "../bin/make-sample.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { initWorkspace, type Workspace } from "../loaders/workspace.ts";
 import { runPipelines } from "../pipelines/run.ts";
-import { ROOT, currentCounts, query, smallReturn, tempDir, writeReturn } from "./helpers.ts";
+import { ROOT, currentCounts, query, smallReturn, tempDir, writeReturn, scratchFolders } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const made: string[] = [];
-function scratch(prefix?: string): string {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function workspace(): Workspace {
-  return initWorkspace(join(scratch(), "ws"), { employer: "Test employer" });
-}
-function returnDir(tables: Parameters<typeof writeReturn>[0]): string {
-  return writeReturn(tables, join(scratch(), "return"));
-}
+const { scratch, workspace, returnDir } = scratchFolders();
 
 const MONTHS = Array.from({ length: 14 }, (_, i) => {
   const k = 2023 * 12 + 9 + i; // from 2023-10
