@@ -595,8 +595,20 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
   return { tempTable, headers: userHeaders, rows, decimalComma: delim === ";", rowExpr: "s.__row", problems };
 }
 
-/** The line of the first NUL byte in a file (streaming, native search), or undefined when there is none. */
+/**
+ * The line of the first NUL byte in a file (streaming, native search), or undefined when there is
+ * none. The usual file has none: find that with the native search alone, and count lines (a
+ * loop in JavaScript, a tenth of a second on a million rows) only when there is one to report.
+ */
 async function firstNulLine(path: string): Promise<number | undefined> {
+  let found = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if ((chunk as Buffer).indexOf(0) >= 0) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return undefined;
   let line = 1;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const buf = chunk as Buffer;
