@@ -11,15 +11,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder } from "../loaders/sample/write.ts";
-import { PROJECT_ROOT } from "../loaders/workspace.ts";
+import { PROJECT_ROOT } from "../core/workspace.ts";
 
 const { values } = parseArgs({ options: { child: { type: "string" } } });
 if (values.child) {
-  const { openWorkspace } = await import("../loaders/workspace.ts");
+  const { openWorkspace } = await import("../core/workspace.ts");
   const { runAudit } = await import("../pipelines/audit.ts");
   const ws = openWorkspace(values.child);
   // models first (not timed: fairload run builds them), then the audit alone
-  const { openDb } = await import("../loaders/db.ts");
+  const { openDb } = await import("../core/db.ts");
   const { ensureModels } = await import("../pipelines/run.ts");
   const db = await openDb(ws.dbPath);
   await ensureModels(db.conn, ws.config);

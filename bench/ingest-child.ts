@@ -5,9 +5,9 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { openDb, queryRows, quoteLit } from "../loaders/db.ts";
+import { openDb, queryRows, quoteLit } from "../core/db.ts";
 import { ingest } from "../loaders/ingest.ts";
-import { initWorkspace } from "../loaders/workspace.ts";
+import { initWorkspace } from "../core/workspace.ts";
 
 const [mode, dir, target, format] = process.argv.slice(2);
 const t0 = performance.now();

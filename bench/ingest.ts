@@ -11,10 +11,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { openDb, quoteLit } from "../loaders/db.ts";
+import { openDb, quoteLit } from "../core/db.ts";
 import { generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder } from "../loaders/sample/write.ts";
-import { PROJECT_ROOT } from "../loaders/workspace.ts";
+import { PROJECT_ROOT } from "../core/workspace.ts";
 
 const { values } = parseArgs({ options: { workers: { type: "string", default: "1500" }, months: { type: "string", default: "60" }, repeat: { type: "string", default: "3" } } });
 const workers = Number(values.workers);

@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder } from "../loaders/sample/write.ts";
-import { PROJECT_ROOT } from "../loaders/workspace.ts";
+import { PROJECT_ROOT } from "../core/workspace.ts";
 
 const { values } = parseArgs({ options: { workers: { type: "string", default: "1500" }, months: { type: "string", default: "60" }, child: { type: "string" } } });
 
 if (values.child) {
   // the measured process: run the pipelines on an already-loaded workspace
-  const { openWorkspace } = await import("../loaders/workspace.ts");
+  const { openWorkspace } = await import("../core/workspace.ts");
   const { runPipelines } = await import("../pipelines/run.ts");
   const t0 = performance.now();
   const r = await runPipelines(openWorkspace(values.child));

@@ -20,7 +20,7 @@ import type { Browser } from "playwright-core";
 import { ingest } from "../loaders/ingest.ts";
 import { DEFAULT_EMPLOYER, generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder } from "../loaders/sample/write.ts";
-import { PROJECT_ROOT, initWorkspace } from "../loaders/workspace.ts";
+import { PROJECT_ROOT, initWorkspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
 import { runPipelines } from "../pipelines/run.ts";
 import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, tempFolder, waitForRender } from "../test/site-helpers.ts";

@@ -4,25 +4,22 @@
  * never a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { formatProblem, toUserError, UserError } from "../loaders/errors.ts";
+import { formatProblem, toUserError, UserError } from "../core/errors.ts";
 import { type IngestSummary, ingest, readColumnMap } from "../loaders/ingest.ts";
-import { createProgress } from "../loaders/progress.ts";
-import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../loaders/workspace.ts";
+import { createProgress } from "../core/progress.ts";
+import { initWorkspace, openWorkspace, resolveWorkspaceDir } from "../core/workspace.ts";
 import { summarise, formatSummary } from "../loaders/summary.ts";
 import { writeTemplate } from "../loaders/template.ts";
 import { analyseSeriesFile, formatSeriesReport } from "../pipelines/series-file.ts";
 import { writeSample } from "../loaders/sample/cli.ts";
 import { rebuild } from "../loaders/rebuild.ts";
-import { runPipelines } from "../pipelines/run.ts";
-import { type AuditRecord, publicRecord, runAudit } from "../pipelines/audit.ts";
+import { type AuditRecord, publicRecord } from "../pipelines/audit.ts";
 import { buildSite, serveSite } from "./site.ts";
-import { healthCheck, healthCheckData, writeHealthCheckMarts } from "../pipelines/healthcheck.ts";
-import { benchmarkData, benchmarkReport, ensureDfe, writeBenchmarkMarts } from "../pipelines/benchmark.ts";
+import { healthCheck } from "../pipelines/healthcheck.ts";
+import { auditWorkspace, benchmarkWorkspace, runAll } from "../app/workflow.ts";
 import { writeHealthCheckTemplate } from "../loaders/healthcheck-template.ts";
-import { ensureSchema, openDb } from "../loaders/db.ts";
-import type { Workspace } from "../loaders/workspace.ts";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../loaders/workspace.ts";
+import { PROJECT_ROOT } from "../core/workspace.ts";
 
 interface Command {
   summary: string;
@@ -52,11 +49,10 @@ const commands: Record<string, Command> = {
       printIngest(s);
       if (s.status === "refused") return 2;
       out("2/5 Building the models, analysing every series, the health check and the national benchmark");
-      const r = await runEverything(ws, progress);
+      const r = await runAll(ws, progress);
       out(`    ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s`);
       out("3/5 Auditing the fairness of allocation");
-      const a = await runAudit(ws, { onProgress: (d, t) => progress.step("testing", d, t) });
-      progress.done();
+      const a = await auditWorkspace(ws, {}, progress);
       out(`    ${a.tests} tests in ${a.seconds.toFixed(1)} s`);
       out("4/5 Building the dashboard (offline)");
       const b = await buildSite(ws, {});
@@ -171,7 +167,7 @@ const commands: Record<string, Command> = {
     async run({ values }) {
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
       const progress = createProgress({ json: Boolean(values.json) });
-      const r = await runEverything(ws, progress);
+      const r = await runAll(ws, progress);
       if (values.json) out(JSON.stringify(r, null, 2));
       else {
         out(`Built ${r.models} models and analysed ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s (${r.bySeriesStatus.ok ?? 0} with every method, ${r.bySeriesStatus.limited ?? 0} with stated limitations). Results: mart_series, mart_series_points, mart_seasonal_profile, mart_health_check, mart_benchmark.`);
@@ -190,8 +186,7 @@ const commands: Record<string, Command> = {
       const resamples = num("resamples");
       if (resamples !== undefined && (!Number.isInteger(resamples) || resamples < 99)) throw new UserError("--resamples must be a whole number of at least 99");
       const progress = createProgress({ json: Boolean(values.json) });
-      const run = await runAudit(ws, { asOf: values["as-of"] as string | undefined, window: num("window"), resamples, onProgress: (d, t) => progress.step("testing", d, t) });
-      progress.done();
+      const run = await auditWorkspace(ws, { asOf: values["as-of"] as string | undefined, window: num("window"), resamples }, progress);
       const records = values.public ? run.results.map((r) => publicRecord(r, ws.config.min_group_size)) : run.results;
       if (values.json) {
         out(JSON.stringify(records.map(({ monthly_ratios: _m, ...r }) => r), null, 2));
@@ -250,7 +245,7 @@ const commands: Record<string, Command> = {
     options: { ...workspaceOption, ...jsonOption },
     async run({ values }) {
       const ws = openWorkspace(resolveWorkspaceDir(values.workspace as string | undefined));
-      const report = await benchmarkReport(ws);
+      const report = await benchmarkWorkspace(ws);
       if (values.json) {
         out(JSON.stringify(report.records, null, 2));
         return 0;
@@ -330,34 +325,6 @@ function holdBeforeCommit(): (() => Promise<void>) | undefined {
     process.stderr.write("holding before commit\n");
     await new Promise((r) => setTimeout(r, ms));
   };
-}
-
-/**
- * fairload run's work, all or nothing: the models and the engine on every series, then the health
- * check and the national benchmark marts, in one transaction (the DfE tables, loaded once in their
- * own transaction, come first).
- */
-async function runEverything(ws: Workspace, progress: ReturnType<typeof createProgress>) {
-  const db = await openDb(ws.dbPath);
-  try {
-    await ensureSchema(db.conn);
-    await ensureDfe(db.conn);
-  } finally {
-    db.close();
-  }
-  let notes: string[] = [];
-  const r = await runPipelines(ws, {
-    onProgress: (d, t) => progress.step("analysing series", d, t),
-    afterModels: async (conn) => {
-      progress.step("health check and national benchmark");
-      await writeHealthCheckMarts(conn, await healthCheckData(conn, ws.config, { thresholds: ws.config.health_check_thresholds, periods: [] }));
-      const b = await benchmarkData(conn, ws.config);
-      await writeBenchmarkMarts(conn, b.records);
-      notes = b.notes;
-    },
-  });
-  progress.done();
-  return { ...r, benchmarkNotes: notes };
 }
 
 function printIngest(s: IngestSummary): void {

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { generateEmployer, generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder, writeXlsx } from "../loaders/sample/write.ts";
-import { PROJECT_ROOT } from "../loaders/workspace.ts";
+import { PROJECT_ROOT } from "../core/workspace.ts";
 
 export const SAMPLE_DIR = join(PROJECT_ROOT, "data", "sample");
 

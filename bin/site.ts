@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { openDb, queryRows } from "../loaders/db.ts";
-import { UserError } from "../loaders/errors.ts";
-import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+import { openDb, queryRows } from "../core/db.ts";
+import { UserError } from "../core/errors.ts";
+import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { prebuildSite } from "./prebuild-site.ts";
 
 export interface BuildOptions {

@@ -10,11 +10,11 @@
  * Reference: docs/returns.md (table `health_check`), docs/health-check.md (the prompts).
  */
 import ExcelJS from "exceljs";
-import { CONTRACT, RATINGS } from "./contract.ts";
-import { ensureSchema, openDb, queryRows } from "./db.ts";
-import { UserError } from "./errors.ts";
-import type { Workspace } from "./workspace.ts";
-import { HEADINGS, PROMPTS } from "../pipelines/healthcheck.ts";
+import { CONTRACT, RATINGS } from "../core/contract.ts";
+import { ensureSchema, openDb, queryRows } from "../core/db.ts";
+import { UserError } from "../core/errors.ts";
+import type { Workspace } from "../core/workspace.ts";
+import { HEADINGS, PROMPTS } from "../core/health-check-prompts.ts";
 
 /** The sheet name and column order, taken from the contract. */
 export const HEALTH_CHECK_SHEET = CONTRACT.health_check.name;

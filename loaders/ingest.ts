@@ -15,12 +15,12 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "./contract.ts";
-import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "./db.ts";
-import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "./errors.ts";
-import { type Progress, silentProgress } from "./progress.ts";
+import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
+import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
+import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "../core/errors.ts";
+import { type Progress, silentProgress } from "../core/progress.ts";
 import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
-import { type Workspace, appendLog } from "./workspace.ts";
+import { type Workspace, appendLog } from "../core/workspace.ts";
 
 /** Own header (as normalised) -> contract column, for all tables or per table. */
 export type ColumnMap = Record<string, string | Record<string, string>>;

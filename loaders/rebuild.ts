@@ -6,9 +6,9 @@
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { UserError, toUserError } from "./errors.ts";
+import { UserError, toUserError } from "../core/errors.ts";
 import { type ColumnMap, ingest } from "./ingest.ts";
-import { type Workspace, readLog } from "./workspace.ts";
+import { type Workspace, readLog } from "../core/workspace.ts";
 
 interface LoggedFile {
   file: string;

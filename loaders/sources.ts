@@ -11,9 +11,9 @@ import { once } from "node:events";
 import { createInflateRaw } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import ExcelJS from "exceljs";
-import { type TableName, tableForName } from "./contract.ts";
-import { type InputProblem, UserError, plainMessage, safeText } from "./errors.ts";
-import { quoteIdent, quoteLit, queryRows } from "./db.ts";
+import { type TableName, tableForName } from "../core/contract.ts";
+import { type InputProblem, UserError, plainMessage, safeText } from "../core/errors.ts";
+import { quoteIdent, quoteLit, queryRows } from "../core/db.ts";
 
 export type SourceKind = "csv" | "xlsx" | "parquet";
 

@@ -1,7 +1,7 @@
 /** What a workspace holds: the quick start prints this after loading the sample returns. */
-import { TABLE_NAMES } from "./contract.ts";
-import { ensureSchema, openDb, queryRows } from "./db.ts";
-import type { Workspace } from "./workspace.ts";
+import { TABLE_NAMES } from "../core/contract.ts";
+import { ensureSchema, openDb, queryRows } from "../core/db.ts";
+import type { Workspace } from "../core/workspace.ts";
 
 export interface WorkspaceSummary {
   employer: string;

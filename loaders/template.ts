@@ -4,10 +4,10 @@
  * ratings) and an input hint on every column. A filled-in template ingests as it is.
  */
 import ExcelJS from "exceljs";
-import { CONTRACT, type ColumnSpec, RATINGS, TABLE_NAMES, type TableName, expectation } from "./contract.ts";
-import { ensureSchema, openDb, queryRows } from "./db.ts";
-import { ETHNICITY_CODES } from "./ethnicity.ts";
-import type { Workspace } from "./workspace.ts";
+import { CONTRACT, type ColumnSpec, RATINGS, TABLE_NAMES, type TableName, expectation } from "../core/contract.ts";
+import { ensureSchema, openDb, queryRows } from "../core/db.ts";
+import { ETHNICITY_CODES } from "../core/ethnicity.ts";
+import type { Workspace } from "../core/workspace.ts";
 
 export interface TemplateLists {
   services: string[];

@@ -19,10 +19,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../loaders/db.ts";
-import { loadDfeBenchmarks, representationBySeniority } from "../loaders/dfe.ts";
-import { UserError } from "../loaders/errors.ts";
-import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
+import { representationBySeniority } from "./national.ts";
+import { UserError } from "../core/errors.ts";
+import { latestCensusYear, monthIndex, periodOf } from "../core/calendar.ts";
+import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { suppressCells } from "./disclosure.ts";
 import { ensureModels } from "./run.ts";
 import {
@@ -36,8 +37,6 @@ import {
   auditComparison,
   finaliseRun,
   measureValues,
-  monthIndex,
-  periodOf,
   relativeLikelihood,
   sensitivity,
 } from "./stats/fairness.ts";
@@ -155,7 +154,6 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
   try {
     await ensureSchema(db.conn);
     await ensureModels(db.conn, ws.config);
-    await ensureBenchmarks(db.conn);
     const window = opts.window ?? 12;
     if (!Number.isInteger(window) || window < 1 || window > 60) throw new UserError(`--window must be a whole number of months from 1 to 60, got ${window}`);
     const [{ last }] = await queryRows<{ last: string | null }>(db.conn, `SELECT max(period) AS last FROM int_worker_month`);
@@ -450,10 +448,12 @@ export interface RepresentationRow {
  */
 async function representationRows(conn: DuckDBConnection, rows: Row[], asOf: string, scopes: Scope[], reference: string, min: number): Promise<RepresentationRow[]> {
   const latest = rows.filter((r) => r.period === asOf);
-  const year = Number(asOf.slice(0, 4)) - (Number(asOf.slice(5, 7)) < 9 ? 1 : 0);
+  const year = latestCensusYear(asOf);
   let national = new Map<string, { rl: number | null; year: number }>();
   let nationalNote: string | null = null;
-  try {
+  const [{ loaded }] = await queryRows<{ loaded: bigint }>(conn, `SELECT count(*) AS loaded FROM duckdb_tables() WHERE table_name = 'dfe_role_ethnicity'`);
+  if (Number(loaded) === 0) nationalNote = "national figures unavailable: the DfE tables are not loaded (fairload run loads them)";
+  else try {
     const years = await queryRows<{ y: number }>(conn, `SELECT max(time_period) AS y FROM dfe_role_ethnicity WHERE time_period <= ${year}`);
     const useYear = years[0]?.y ?? null;
     if (useYear !== null) {
@@ -523,13 +523,6 @@ function dataQualityRows(rows: Row[], scopes: Scope[], records: AuditRecord[], m
       suppressed: nk > 0 && nk < min,
     };
   });
-}
-
-/** Load the DfE benchmark into the workspace database once (its own transaction). */
-async function ensureBenchmarks(conn: DuckDBConnection): Promise<void> {
-  const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'dfe_role_ethnicity'`);
-  const dir = join(PROJECT_ROOT, "data", "benchmarks");
-  if (Number(n) === 0 && existsSync(dir)) await loadDfeBenchmarks(conn, dir);
 }
 
 async function writeTable(conn: DuckDBConnection, dir: string, table: string, rows: object[]): Promise<void> {

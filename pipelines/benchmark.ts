@@ -15,29 +15,27 @@
  */
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Config } from "../loaders/config.ts";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../loaders/db.ts";
+import { addMonths, dfeReportingMonths } from "../core/calendar.ts";
+import type { Config } from "../core/config.ts";
+import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
 import {
   DFE_ETHNIC_GROUPS,
   MEASURE_NAMES,
   absenceWorkingDays,
   benchmarkMeasures,
-  loadDfeBenchmarks,
   representationBySeniority,
   type BenchmarkRecord as DfeBenchmarkRecord,
   type MeasureName,
   type RepresentationRecord,
-} from "../loaders/dfe.ts";
-import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+} from "./national.ts";
+import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
+import { UserError } from "../core/errors.ts";
 import { suppressCells } from "./disclosure.ts";
 import { writeRowsTable } from "./healthcheck.ts";
 import { ensureModels } from "./run.ts";
 import { analyseSeries, describeSeries } from "./stats/analyze.ts";
 
 export { MEASURE_NAMES, type MeasureName };
-
-/** Where the DfE files ship. */
-export const DEFAULT_DFE_DIR = join(PROJECT_ROOT, "data", "benchmarks");
 
 /**
  * Roles left out of the employer's figures by default: DfE counts registered (children and
@@ -114,10 +112,6 @@ export interface BenchmarkReport {
 
 /** Options of {@link benchmark} and {@link benchmarkReport}. */
 export interface BenchmarkOptions {
-  /** Folder of the DfE CSVs (default data/benchmarks). Loaded into the workspace if not there yet. */
-  dfeDir?: string;
-  /** Load the DfE files again even if the workspace has them. */
-  reloadDfe?: boolean;
   /** Roles left out of the employer's worker-based figures (default: Social Work Assistant). */
   excludeRoles?: string[];
 }
@@ -127,22 +121,6 @@ const AREA_ORDER: Record<AreaType, number> = { england: 0, region: 1, comparator
 
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const dsum = (x: string) => `CAST(sum(CAST(${x} AS DECIMAL(18, 6))) AS DOUBLE)`;
-
-/** `YYYY-MM` of `k` months after `period` (k may be negative). */
-export function addMonths(period: string, k: number): string {
-  const idx = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + k;
-  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, "0")}`;
-}
-
-/** The DfE year a month belongs to: October to September, named after the September. */
-export function dfeYearOf(period: string): number {
-  return Number(period.slice(0, 4)) + (Number(period.slice(5, 7)) >= 10 ? 1 : 0);
-}
-
-/** The months of DfE year `year` (October of the year before to September). */
-export function dfeYearMonths(year: number): string[] {
-  return Array.from({ length: 12 }, (_, i) => addMonths(`${year - 1}-10`, i));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The employer's figures
@@ -256,7 +234,7 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
       published: null, basis: "counts", contributors: null, candidates: null, note,
     });
     out.push(rec("caseload_per_fte", s.cases, s.case_holders_fte, 1, hasSep ? `September ${s.year} return: cases / FTE of case holders` : noSep, hasSep));
-    const turnoverMissing = missingMonths([addMonths(sep, -12), ...dfeYearMonths(s.year)], have);
+    const turnoverMissing = missingMonths([addMonths(sep, -12), ...dfeReportingMonths(s.year)], have);
     out.push(
       rec("turnover_rate", s.leavers_fte, s.inpost_fte, 100,
         !hasSep ? noSep : turnoverMissing.length ? `leavers need every return from September ${s.year - 1} to September ${s.year}; missing ${turnoverMissing.join(", ")}` : `leavers' FTE, October ${s.year - 1} to September ${s.year} / in-post FTE, September ${s.year}`,
@@ -270,7 +248,7 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
         hasTeamSep ? `September ${s.year} team returns (${s.teams_with_vacancy} teams): (vacant + agency-covered FTE) / establishment FTE` : `no September ${s.year} team return with vacancies, agency cover and establishment`,
         hasTeamSep),
     );
-    const absenceMissing = missingMonths(dfeYearMonths(s.year), have);
+    const absenceMissing = missingMonths(dfeReportingMonths(s.year), have);
     const days = absenceWorkingDays(s.year);
     out.push(
       rec("absence_rate", s.sickness_days, s.inpost_fte === null ? null : s.inpost_fte * days, 100,
@@ -284,14 +262,6 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
 // ---------------------------------------------------------------------------------------------
 // DfE areas
 // ---------------------------------------------------------------------------------------------
-
-/** Load the DfE tables into the workspace unless they are there (its own transaction). */
-export async function ensureDfe(conn: DuckDBConnection, dir = DEFAULT_DFE_DIR, reload = false): Promise<boolean> {
-  const [{ k }] = await queryRows<{ k: bigint }>(conn, `SELECT count(*) AS k FROM duckdb_tables() WHERE table_name IN ('dfe_indicators', 'dfe_role_ethnicity') AND NOT temporary`);
-  if (!reload && Number(k) === 2) return false;
-  await loadDfeBenchmarks(conn, dir);
-  return true;
-}
 
 /** A DfE benchmark row (loaders/dfe.ts) as a benchmark record with its area type and a note. */
 function fromDfe(r: DfeBenchmarkRecord): BenchmarkRecord {
@@ -440,18 +410,23 @@ async function representationComparison(conn: DuckDBConnection, config: Config, 
 // Putting it together
 // ---------------------------------------------------------------------------------------------
 
+/** The DfE tables are imported by loaders/dfe.ts (`ensureDfe`); analysis only reads them. */
+async function assertDfeLoaded(conn: DuckDBConnection): Promise<void> {
+  const [{ k }] = await queryRows<{ k: bigint }>(conn, `SELECT count(*) AS k FROM duckdb_tables() WHERE table_name IN ('dfe_indicators', 'dfe_role_ethnicity')`);
+  if (Number(k) !== 2) throw new UserError("The DfE national tables are not loaded in this workspace: run fairload run (it loads them from data/benchmarks).");
+}
+
 /**
  * The full benchmark from an open connection: DfE rows for England, the configured region and
  * the comparators (loaders/dfe.ts `benchmarkMeasures`; an unknown region or comparator name is a
  * UserError naming it), the employer's rows ({@link employerMeasures}), the annual series'
- * trend and peaks ({@link benchmarkSeries}) and representation by seniority. The DfE tables are
- * loaded first if the workspace lacks them (in their own transaction), then the models are built
- * if stale.
+ * trend and peaks ({@link benchmarkSeries}) and representation by seniority. The DfE tables must
+ * be loaded (loaders/dfe.ts `ensureDfe`, which `fairload run` calls); the models are built if stale.
  */
 export async function benchmarkData(conn: DuckDBConnection, config: Config, opts: BenchmarkOptions = {}): Promise<BenchmarkReport> {
   const notes: string[] = [];
   await ensureSchema(conn);
-  await ensureDfe(conn, opts.dfeDir ?? DEFAULT_DFE_DIR, opts.reloadDfe ?? false);
+  await assertDfeLoaded(conn);
   await ensureModels(conn, config);
   const excludeRoles = opts.excludeRoles ?? [...DEFAULT_EXCLUDED_ROLES];
   if (!config.region) notes.push("No region configured (set \"region\" in fairload.json): region rows are skipped.");

@@ -16,10 +16,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Config } from "../loaders/config.ts";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../loaders/db.ts";
-import { UserError } from "../loaders/errors.ts";
-import { PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+import type { Config } from "../core/config.ts";
+import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
+import { UserError } from "../core/errors.ts";
+import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { MEASURES } from "./measures.ts";
 import { analyseSeries, describeSeries, type SeriesAnalysis } from "./stats/analyze.ts";
 

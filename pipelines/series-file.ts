@@ -3,8 +3,8 @@
  * CSV (with DuckDB, so BOMs, quoting and odd delimiters are handled) and analyse it.
  */
 import { existsSync } from "node:fs";
-import { openDb, queryRows, quoteIdent, quoteLit } from "../loaders/db.ts";
-import { UserError } from "../loaders/errors.ts";
+import { openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
+import { UserError } from "../core/errors.ts";
 import { type SeriesAnalysis, analyseSeries, describeSeries } from "./stats/analyze.ts";
 
 export interface SeriesFileOptions {

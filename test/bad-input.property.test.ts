@@ -15,10 +15,10 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_ROLES } from "../loaders/contract.ts";
-import { formatProblem, type InputProblem } from "../loaders/errors.ts";
+import { DEFAULT_ROLES } from "../core/contract.ts";
+import { formatProblem, type InputProblem } from "../core/errors.ts";
 import { type IngestSummary, ingest } from "../loaders/ingest.ts";
-import { initWorkspace, openWorkspace, type Workspace } from "../loaders/workspace.ts";
+import { initWorkspace, openWorkspace, type Workspace } from "../core/workspace.ts";
 import { runCli, smallReturn, snapshot, tempDir, scratchFolders } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */

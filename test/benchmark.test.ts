@@ -10,15 +10,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, queryRows, type Db } from "../loaders/db.ts";
+import { openDb, queryRows, type Db } from "../core/db.ts";
 import { ingest } from "../loaders/ingest.ts";
-import type { Workspace } from "../loaders/workspace.ts";
-import { absenceWorkingDays } from "../loaders/dfe.ts";
+import type { Workspace } from "../core/workspace.ts";
+import { absenceWorkingDays } from "../pipelines/national.ts";
+import { dfeReportingMonths } from "../core/calendar.ts";
 import {
   MEASURE_NAMES,
   benchmark,
   benchmarkData,
-  dfeYearMonths,
   writeBenchmarkMarts,
   type BenchmarkRecord,
   type BenchmarkReport,
@@ -95,7 +95,7 @@ describe("the employer's measures are DfE definitions as ratios of sums of its r
     expect(t.value).toBeNull();
     expect(t.note).toMatch(/2023-09/);
     expect(find(report.records, EMPLOYER, 2024, "absence_rate")!.value).not.toBeNull();
-    expect(dfeYearMonths(2024)).toEqual(["2023-10", "2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]);
+    expect(dfeReportingMonths(2024)).toEqual(["2023-10", "2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]);
     // and every year the returns touch is there: 2024-2026
     expect([...new Set(report.records.filter((x) => x.area_type === "employer").map((x) => x.year))]).toEqual([2024, 2025, 2026]);
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../loaders/ingest.ts";
 import { generateEmployer } from "../loaders/sample/generator.ts";
-import { type Workspace, openWorkspace } from "../loaders/workspace.ts";
+import { type Workspace, openWorkspace } from "../core/workspace.ts";
 import { ROOT, runCli, tempWorkspace } from "./helpers.ts";
 
 let ws: Workspace;

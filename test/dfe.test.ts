@@ -15,14 +15,16 @@ import {
   INDICATORS_FILE,
   ROLE_ETHNICITY_FILE,
   SUPPRESSION_CODES,
+  loadDfeBenchmarks,
+} from "../loaders/dfe.ts";
+import {
   absenceWorkingDays,
   allLocalAuthorityMeasures,
   benchmarkMeasures,
-  loadDfeBenchmarks,
   representationBySeniority,
   type BenchmarkRecord,
   type MeasureName,
-} from "../loaders/dfe.ts";
+} from "../pipelines/national.ts";
 
 const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "benchmarks");
 /** DfE README: National counts reproduce published rates within this, bar stated exceptions. */

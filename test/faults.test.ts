@@ -11,10 +11,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statf
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SAMPLE_DIR } from "../bin/make-sample.ts";
-import { openDb, inTransaction, queryRows } from "../loaders/db.ts";
+import { openDb, inTransaction, queryRows } from "../core/db.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { rebuild } from "../loaders/rebuild.ts";
-import { initWorkspace, openWorkspace, readLog, type Workspace } from "../loaders/workspace.ts";
+import { initWorkspace, openWorkspace, readLog, type Workspace } from "../core/workspace.ts";
 import { buildModels, loadModels, runPipelines } from "../pipelines/run.ts";
 import { CLI, ROOT, currentCounts, runCli, smallReturn, snapshot, tempDir, writeReturn, type Rows } from "./helpers.ts";
 

@@ -9,10 +9,10 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../loaders/db.ts";
+import { openDb } from "../core/db.ts";
 import { buildHealthCheckTemplate, HEALTH_CHECK_COLUMNS, writeHealthCheckTemplate } from "../loaders/healthcheck-template.ts";
 import { ingest } from "../loaders/ingest.ts";
-import type { Workspace } from "../loaders/workspace.ts";
+import type { Workspace } from "../core/workspace.ts";
 import {
   COMPUTED_PROMPTS,
   DEFAULT_THRESHOLDS,

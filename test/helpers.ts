@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { TABLE_NAMES } from "../loaders/contract.ts";
-import { openDb, queryRows } from "../loaders/db.ts";
-import { initWorkspace, type Workspace } from "../loaders/workspace.ts";
+import { TABLE_NAMES } from "../core/contract.ts";
+import { openDb, queryRows } from "../core/db.ts";
+import { initWorkspace, type Workspace } from "../core/workspace.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 export const CLI = join(ROOT, "bin", "fairload.js");

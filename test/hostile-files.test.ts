@@ -12,10 +12,10 @@ import { join, relative } from "node:path";
 import { createDeflateRaw, crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatProblem } from "../loaders/errors.ts";
+import { formatProblem } from "../core/errors.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { readZipDirectory } from "../loaders/sources.ts";
-import { initWorkspace, openWorkspace, readLog, type Workspace } from "../loaders/workspace.ts";
+import { initWorkspace, openWorkspace, readLog, type Workspace } from "../core/workspace.ts";
 // @ts-expect-error: a plain JS module of the dashboard, without type declarations
 import { neutralise, toCsv } from "../src/components/csv.js";
 import { ROOT, currentCounts, query, runCli, smallReturn, tempDir, toCsv as rowsToCsv, writeReturn, scratchFolders } from "./helpers.ts";

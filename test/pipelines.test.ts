@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../loaders/ingest.ts";
 import { generateEmployer } from "../loaders/sample/generator.ts";
-import type { Workspace } from "../loaders/workspace.ts";
+import type { Workspace } from "../core/workspace.ts";
 import { loadModels, orderModels, runPipelines } from "../pipelines/run.ts";
 import { ROOT, query, runCli, tempWorkspace } from "./helpers.ts";
 

@@ -22,7 +22,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { buildSite, serveSite } from "../bin/site.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { DEFAULT_EMPLOYER } from "../loaders/sample/generator.ts";
-import { initWorkspace, PROJECT_ROOT, type Workspace } from "../loaders/workspace.ts";
+import { initWorkspace, PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
 import { runPipelines } from "../pipelines/run.ts";
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SAMPLE_DIR } from "../bin/make-sample.ts";
 import { ingest } from "../loaders/ingest.ts";
-import { initWorkspace, type Workspace } from "../loaders/workspace.ts";
+import { initWorkspace, type Workspace } from "../core/workspace.ts";
 import { runPipelines } from "../pipelines/run.ts";
 import { ROOT, currentCounts, query, smallReturn, tempDir, writeReturn, scratchFolders } from "./helpers.ts";
 

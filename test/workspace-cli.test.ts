@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../loaders/config.ts";
-import { normaliseEthnicity } from "../loaders/ethnicity.ts";
+import { parseConfig } from "../core/config.ts";
+import { normaliseEthnicity } from "../core/ethnicity.ts";
 import { ingest } from "../loaders/ingest.ts";
-import { openWorkspace } from "../loaders/workspace.ts";
+import { openWorkspace } from "../core/workspace.ts";
 import { writeTemplate } from "../loaders/template.ts";
 import { currentCounts, query, runCli, smallReturn, tempDir, tempWorkspace, writeReturn } from "./helpers.ts";
 

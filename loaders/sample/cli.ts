@@ -1,6 +1,6 @@
 /** `fairload sample`: write the synthetic sample employer's returns (CSV folder and/or .xlsx). */
 import { mkdirSync } from "node:fs";
-import { UserError } from "../errors.ts";
+import { UserError } from "../../core/errors.ts";
 import { generateEmployer, generateEmployerStream, type SampleOptions } from "./generator.ts";
 import { writeCsvFolder, writeXlsx } from "./write.ts";
 

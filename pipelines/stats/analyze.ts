@@ -17,6 +17,7 @@
  *
  * Pure: no I/O. Every part has an explicit status instead of a crash or an invented number.
  */
+import { calendarMonth, calendarMonthName, monthIndex, monthName, periodOf } from "../../core/calendar.ts";
 import { scaleForChangepoint, cptMean } from "./changepoint.ts";
 import { findPeaks, findTroughs } from "./peaks.ts";
 import { seasonalProfile } from "./seasonal.ts";
@@ -97,17 +98,6 @@ export interface SeriesAnalysis {
   };
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-/** "2024-09" -> "September 2024"; "2024" -> "2024". */
-export function monthName(date: string): string {
-  const m = /^(\d{4})-(\d{2})$/.exec(date);
-  return m ? `${MONTHS[Number(m[2]) - 1]} ${m[1]}` : date;
-}
-
-export function calendarMonthName(month: number): string {
-  return MONTHS[month - 1];
-}
 
 /** Lay the series on a complete grid from its first to its last date. */
 export function toGrid(dates: string[], values: (number | null)[], period: 12 | 1): { dates: string[]; values: (number | null)[]; missing: string[] } {
@@ -123,8 +113,8 @@ export function toGrid(dates: string[], values: (number | null)[], period: 12 | 
   }
   if (byDate.size === 0) return { dates: [], values: [], missing: [] };
   const sorted = [...byDate.keys()].sort();
-  const toIndex = (d: string) => (period === 12 ? Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1 : Number(d));
-  const fromIndex = (k: number) => (period === 12 ? `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, "0")}` : String(k));
+  const toIndex = (d: string) => (period === 12 ? monthIndex(d) : Number(d));
+  const fromIndex = (k: number) => (period === 12 ? periodOf(k) : String(k));
   const start = toIndex(sorted[0]);
   const end = toIndex(sorted[sorted.length - 1]);
   const gridDates: string[] = [];
@@ -166,7 +156,7 @@ export function analyseSeries(input: SeriesInput): SeriesAnalysis {
   if (missing.length) limitations.push(`${missing.length} missing ${period === 12 ? "month" : "year"}${missing.length === 1 ? "" : "s"} (${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", ..." : ""}), left out, not filled`);
 
   // seasonality
-  const startMonth = period === 12 && dates.length ? Number(dates[0].slice(5, 7)) : 1;
+  const startMonth = period === 12 && dates.length ? calendarMonth(dates[0]) : 1;
   let seasonal: SeriesAnalysis["seasonal"] = { status: "not a monthly series", code: "too_short", indices: [], strength: null, seasonality_p: null, peak_months: [], trough_months: [] };
   let stlOut: SeriesAnalysis["stl"] = null;
   let deseason: (number | null)[] = values.slice();

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDb, queryRows } from "../../loaders/db.ts";
+import { openDb, queryRows } from "../../core/db.ts";
 import { suppressCells } from "../../pipelines/disclosure.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");

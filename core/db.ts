@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBConnection, DuckDBInstance, DuckDBListValue, LIST, VARCHAR, type DuckDBType } from "@duckdb/node-api";
 import { CONTRACT, type ColumnType, TABLE_NAMES, type TableName } from "./contract.ts";
 import { ETHNICITY_CODES, ethnicityLookup } from "./ethnicity.ts";
 import { UserError, plainMessage, toUserError } from "./errors.ts";
@@ -204,4 +204,23 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
 export async function queryRows<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string): Promise<T[]> {
   const r = await conn.runAndReadAll(sql);
   return r.getRowObjectsJS() as T[];
+}
+
+/** A bound parameter of {@link queryParams}. */
+export type QueryParam = string | number | null | DuckDBListValue;
+
+/**
+ * Run `sql` and return its rows as plain JS objects. Only the `$name` parameters the SQL
+ * mentions are bound (DuckDB refuses unused ones); strings bind as VARCHAR, lists as
+ * VARCHAR[], numbers and NULL are typed by the SQL (write `CAST($year AS INTEGER)`).
+ */
+export async function queryParams<T>(conn: DuckDBConnection, sql: string, params: Record<string, QueryParam> = {}): Promise<T[]> {
+  const used = Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql));
+  if (!used.length) return (await conn.runAndReadAll(sql)).getRowObjectsJS() as T[];
+  const types: Record<string, DuckDBType> = {};
+  for (const [k, v] of used) {
+    if (typeof v === "string") types[k] = VARCHAR;
+    else if (v instanceof DuckDBListValue) types[k] = LIST(VARCHAR);
+  }
+  return (await conn.runAndReadAll(sql, Object.fromEntries(used), types)).getRowObjectsJS() as T[];
 }
