@@ -8,8 +8,7 @@ import type { Progress } from "../core/progress.ts";
 import type { Workspace } from "../core/workspace.ts";
 import { ensureDfe } from "../loaders/dfe.ts";
 import { type AuditOptions, type AuditRun, runAudit } from "../pipelines/audit.ts";
-import { type BenchmarkOptions, type BenchmarkReport, benchmarkData, writeBenchmarkMarts } from "../pipelines/benchmark.ts";
-import { healthCheckData, writeHealthCheckMarts } from "../pipelines/healthcheck.ts";
+import { type BenchmarkOptions, type BenchmarkReport, benchmarkReport } from "../pipelines/benchmark.ts";
 import { type RunSummary, runPipelines } from "../pipelines/run.ts";
 
 /** Make sure the DfE national tables are in the workspace (loaded once, in their own transaction). */
@@ -24,25 +23,14 @@ export async function prepareSources(ws: Workspace): Promise<void> {
 }
 
 /**
- * `fairload run`, all or nothing: the models and the engine on every series, then the health
- * check and the national benchmark marts, in one transaction (the DfE tables, loaded once in
- * their own transaction, come first).
+ * `fairload run`, all or nothing: every model of the registry that "run" writes, in one
+ * transaction (the DfE tables, loaded once in their own transaction, come first).
  */
-export async function runAll(ws: Workspace, progress?: Progress): Promise<RunSummary & { benchmarkNotes: string[] }> {
+export async function runAll(ws: Workspace, progress?: Progress, opts: { workers?: boolean } = {}): Promise<RunSummary> {
   await prepareSources(ws);
-  let notes: string[] = [];
-  const r = await runPipelines(ws, {
-    onProgress: (d, t) => progress?.step("analysing series", d, t),
-    afterModels: async (conn) => {
-      progress?.step("health check and national benchmark");
-      await writeHealthCheckMarts(conn, await healthCheckData(conn, ws.config, { thresholds: ws.config.health_check_thresholds, periods: [] }));
-      const b = await benchmarkData(conn, ws.config);
-      await writeBenchmarkMarts(conn, b.records);
-      notes = b.notes;
-    },
-  });
+  const r = await runPipelines(ws, { workers: opts.workers, onProgress: (d, t) => progress?.step("analysing series", d, t) });
   progress?.done();
-  return { ...r, benchmarkNotes: notes };
+  return r;
 }
 
 /** `fairload audit`: the fairness audit over the workspace's returns. */
@@ -56,10 +44,5 @@ export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, pro
 /** `fairload benchmark`: the national benchmark from the workspace. */
 export async function benchmarkWorkspace(ws: Workspace, opts: BenchmarkOptions = {}): Promise<BenchmarkReport> {
   await prepareSources(ws);
-  const db = await openDb(ws.dbPath);
-  try {
-    return await benchmarkData(db.conn, ws.config, opts);
-  } finally {
-    db.close();
-  }
+  return benchmarkReport(ws, opts);
 }

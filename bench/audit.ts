@@ -20,7 +20,7 @@ if (values.child) {
   const ws = openWorkspace(values.child);
   // models first (not timed: fairload run builds them), then the audit alone
   const { openDb } = await import("../core/db.ts");
-  const { ensureModels } = await import("../pipelines/run.ts");
+  const { ensureModels } = await import("../pipelines/build.ts");
   const db = await openDb(ws.dbPath);
   await ensureModels(db.conn, ws.config);
   db.close();

@@ -19,9 +19,9 @@ const { values } = parseArgs({ options: { workers: { type: "string", default: "1
 if (values.child) {
   // the measured process: run the pipelines on an already-loaded workspace
   const { openWorkspace } = await import("../core/workspace.ts");
-  const { runPipelines } = await import("../pipelines/run.ts");
+  const { runAll } = await import("../app/workflow.ts");
   const t0 = performance.now();
-  const r = await runPipelines(openWorkspace(values.child));
+  const r = await runAll(openWorkspace(values.child));
   console.log(JSON.stringify({ ...r, ms: performance.now() - t0, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
 }

@@ -22,7 +22,7 @@ import { DEFAULT_EMPLOYER, generateEmployerStream } from "../loaders/sample/gene
 import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT, initWorkspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
-import { runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
 import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, tempFolder, waitForRender } from "../test/site-helpers.ts";
 
 const { values } = parseArgs({
@@ -126,7 +126,7 @@ async function benchmark(label: string, returnsDir: string, employer: string, br
     const ws = initWorkspace(join(dir, "ws"), { employer });
     const [loaded, ingestS] = await timed(() => ingest(ws, [returnsDir]));
     if (loaded.status === "refused") throw new Error(`${label}: the returns were refused`);
-    const [, runS] = await timed(() => runPipelines(ws));
+    const [, runS] = await timed(() => runAll(ws));
     const [, auditS] = await timed(() => runAudit(ws, values.resamples ? { resamples: Number(values.resamples) } : {}));
     const site = await buildAndServe(ws, join(dir, "site"));
     try {

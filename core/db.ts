@@ -7,8 +7,8 @@
  * and the load that replaced it (`_superseded_by`, NULL while current). The contract's own
  * table names (`staff`, `worker_month`, ...) are views of the current version.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { totalmem } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, DuckDBListValue, LIST, VARCHAR, type DuckDBType } from "@duckdb/node-api";
 import { CONTRACT, type ColumnType, TABLE_NAMES, type TableName } from "./contract.ts";
@@ -223,4 +223,32 @@ export async function queryParams<T>(conn: DuckDBConnection, sql: string, params
     else if (v instanceof DuckDBListValue) types[k] = LIST(VARCHAR);
   }
   return (await conn.runAndReadAll(sql, Object.fromEntries(used), types)).getRowObjectsJS() as T[];
+}
+
+/** Column name -> DuckDB type, in output order. */
+export type ColumnTypes = Record<string, string>;
+
+/**
+ * Replace `table` with `rows` (objects keyed by column name; a missing key is NULL), typed by
+ * `columns`, in the caller's transaction if there is one. The one writer for every table that
+ * TypeScript computes: an empty result is an empty table with its typed columns, never a
+ * placeholder. Rows go through newline-delimited JSON so that lists and JSON keep their types.
+ */
+export async function writeTable(conn: DuckDBConnection, table: string, columns: ColumnTypes, rows: readonly object[]): Promise<void> {
+  const names = Object.keys(columns);
+  if (rows.length === 0) {
+    await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT ${names.map((c) => `CAST(NULL AS ${columns[c]}) AS ${quoteIdent(c)}`).join(", ")} WHERE false`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "fairload-table-"));
+  try {
+    const file = join(dir, "rows.ndjson");
+    writeFileSync(file, rows.map((row) => JSON.stringify(Object.fromEntries(names.map((c) => [c, (row as Record<string, unknown>)[c] ?? null])))).join("\n") + "\n");
+    const spec = `{${names.map((c) => `${quoteLit(c)}: ${quoteLit(columns[c]!)}`).join(", ")}}`;
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT ${names.map(quoteIdent).join(", ")} FROM read_json(${quoteLit(file)}, format = 'newline_delimited', columns = ${spec})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

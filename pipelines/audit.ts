@@ -15,17 +15,17 @@
  * - fairness_representation: one row per scope and group (relative likelihood of a senior role);
  * - fairness_data_quality: one row per scope (share of workers whose ethnicity is Not known).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
+import { type ColumnTypes, ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
 import { representationBySeniority } from "./national.ts";
 import { UserError } from "../core/errors.ts";
 import { latestCensusYear, monthIndex, periodOf } from "../core/calendar.ts";
-import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
+import type { Workspace } from "../core/workspace.ts";
 import { suppressCells } from "./disclosure.ts";
-import { ensureModels } from "./run.ts";
+import { ensureModels } from "./build.ts";
+import { registry } from "./project.ts";
+import { downstreamOf, type ComputeStep } from "./registry.ts";
+import { recordRuns, runModels } from "./run.ts";
 import {
   type AdjustKey,
   type FairnessResult,
@@ -150,24 +150,61 @@ export interface AuditRun {
 export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<AuditRun> {
   const t0 = performance.now();
   const db = await openDb(ws.dbPath);
-  const tmp = mkdtempSync(join(tmpdir(), "fairload-audit-"));
   try {
     await ensureSchema(db.conn);
     await ensureModels(db.conn, ws.config);
+    // the audit's models and anything built on them, in one transaction
+    const models = downstreamOf(registry(), auditStep.outputs.map((o) => o.name));
+    const { extras } = await inTransaction(db.conn, async () => {
+      const r = await runModels(db.conn, ws.config, models, { audit: opts });
+      await recordRuns(db.conn, r.runs);
+      return r;
+    });
+    return { ...(extras.audit as AuditRun), seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    db.close();
+  }
+}
+
+
+// Column types of the audit's tables (counts as BIGINT, as they have always been stored).
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", suppressed: "BOOLEAN", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
+const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", suppressed: "BOOLEAN"};
+const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR", suppressed: "BOOLEAN"};
+const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT", suppressed: "BOOLEAN"};
+
+/**
+ * The audit step: every scope, comparison and measure of the window, BH over the run, the Not
+ * known sensitivity, disclosure marks, representation and ethnicity data quality. Its outputs
+ * are the five fairness tables.
+ */
+export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
+  name: "audit",
+  writtenBy: "audit",
+  upstream: ["int_worker_month", "stg_staff", "cfg_senior_roles", "dfe_role_ethnicity"],
+  outputs: [
+    { name: "fairness_results", grain: "one row per test: scope, service, team, comparison, subgroup, measure and group (internal: suppressed rows keep their values)", key: ["result_id"], columns: RESULT_COLUMNS },
+    { name: "fairness_results_public", grain: "one row per test, as it may be published (suppressed rows emptied)", key: ["result_id"], columns: RESULT_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
+    { name: "fairness_monthly", grain: "one row per test and month of the window", key: ["result_id", "period"], columns: MONTHLY_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
+    { name: "fairness_representation", grain: "one row per scope (employer, service) and group: relative likelihood of a senior role", key: ["scope", "service?", "group"], columns: REPRESENTATION_COLUMNS },
+    { name: "fairness_data_quality", grain: "one row per scope (employer, service, team): share of workers whose ethnicity is Not known", key: ["scope", "service?", "team?"], columns: DATA_QUALITY_COLUMNS },
+  ],
+  async compute({ conn, config }, opts = {}) {
+    const t0 = performance.now();
     const window = opts.window ?? 12;
     if (!Number.isInteger(window) || window < 1 || window > 60) throw new UserError(`--window must be a whole number of months from 1 to 60, got ${window}`);
-    const [{ last }] = await queryRows<{ last: string | null }>(db.conn, `SELECT max(period) AS last FROM int_worker_month`);
+    const [{ last }] = await queryRows<{ last: string | null }>(conn, `SELECT max(period) AS last FROM int_worker_month`);
     if (!last) throw new UserError("Nothing to audit: the workspace has no returns yet. Load some with: fairload ingest PATH");
     const asOf = opts.asOf ?? last;
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(asOf)) throw new UserError(`--as-of must be a month as YYYY-MM, got ${asOf}`);
     if (asOf > last) throw new UserError(`--as-of ${asOf} is after the latest month on record (${last})`);
     const start = periodOf(monthIndex(asOf) - window + 1);
-    const rows = await readRows(db.conn, start, asOf);
+    const rows = await readRows(conn, start, asOf);
     if (rows.length === 0) throw new UserError(`No worker returns between ${start} and ${asOf}.`);
 
-    const reference = ws.config.reference_group;
-    const comparisons = comparisonsFor(reference, rows, ws.config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
-    const scopes = scopesFor(rows, ws.config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
+    const reference = config.reference_group;
+    const comparisons = comparisonsFor(reference, rows, config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
+    const scopes = scopesFor(rows, config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
     const measures = opts.measures ?? [...MEASURE_NAMES];
     const seed = opts.seed ?? 20261122;
     const resamples = opts.resamples ?? 10_000;
@@ -204,7 +241,7 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
         asOf,
         seed,
         resamples,
-        minGroupSize: ws.config.min_group_size,
+        minGroupSize: config.min_group_size,
         adjust: opts.adjust ?? DEFAULT_ADJUST,
         scope: p.scope.label,
         service: p.scope.service,
@@ -253,29 +290,27 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
           rec.verdict_changes_if_not_known = false;
           return;
         }
-        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, minGroupSize: ws.config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label });
+        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label });
         rec.sensitivity_as_group = s.as_group.verdict;
         rec.sensitivity_as_reference = s.as_reference.verdict;
         rec.verdict_changes_if_not_known = s.verdict_changes;
       });
     }
 
-    markSuppressed(records, ws.config.min_group_size);
-    const representation = await representationRows(db.conn, rows, asOf, scopes, reference, ws.config.min_group_size);
-    const dataQuality = dataQualityRows(rows, scopes, records, ws.config.min_group_size);
-    await inTransaction(db.conn, async () => {
-      await writeTable(db.conn, tmp, "fairness_results", records.map(recordRow));
-      await writeTable(db.conn, tmp, "fairness_results_public", records.map((r) => recordRow(publicRecord(r, ws.config.min_group_size))));
-      await writeTable(db.conn, tmp, "fairness_monthly", records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, suppressed: r.suppressed }))));
-      await writeTable(db.conn, tmp, "fairness_representation", representation);
-      await writeTable(db.conn, tmp, "fairness_data_quality", dataQuality);
-    });
-    return { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    db.close();
-  }
-}
+    markSuppressed(records, config.min_group_size);
+    const representation = await representationRows(conn, rows, asOf, scopes, reference, config.min_group_size);
+    const dataQuality = dataQualityRows(rows, scopes, records, config.min_group_size);
+    const tables = {
+      fairness_results: records.map(recordRow),
+      fairness_results_public: records.map((r) => recordRow(publicRecord(r, config.min_group_size))),
+      fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, suppressed: r.suppressed }))),
+      fairness_representation: representation,
+      fairness_data_quality: dataQuality,
+    };
+    const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality };
+    return { tables, extra: run };
+  },
+};
 
 function groupWord(g: string): string {
   return g === "Ethnic minorities" ? "ethnic-minority workers" : g === "White British" ? "White British workers" : g;
@@ -525,12 +560,3 @@ function dataQualityRows(rows: Row[], scopes: Scope[], records: AuditRecord[], m
   });
 }
 
-async function writeTable(conn: DuckDBConnection, dir: string, table: string, rows: object[]): Promise<void> {
-  const file = join(dir, `${table}.ndjson`);
-  if (rows.length === 0) {
-    await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT NULL AS empty WHERE false`);
-    return;
-  }
-  writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
-  await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_json(${quoteLit(file)}, format = 'newline_delimited', sample_size = -1)`);
-}

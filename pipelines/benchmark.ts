@@ -17,7 +17,8 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { addMonths, dfeReportingMonths } from "../core/calendar.ts";
 import type { Config } from "../core/config.ts";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteLit } from "../core/db.ts";
+import { ensureSchema, inTransaction, openDb, queryRows, quoteLit, writeTable } from "../core/db.ts";
+import type { ComputeStep } from "./registry.ts";
 import {
   DFE_ETHNIC_GROUPS,
   MEASURE_NAMES,
@@ -31,8 +32,7 @@ import {
 import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { UserError } from "../core/errors.ts";
 import { suppressCells } from "./disclosure.ts";
-import { writeRowsTable } from "./healthcheck.ts";
-import { ensureModels } from "./run.ts";
+import { ensureModels } from "./build.ts";
 import { analyseSeries, describeSeries } from "./stats/analyze.ts";
 
 export { MEASURE_NAMES, type MeasureName };
@@ -474,14 +474,31 @@ const BENCHMARK_COLUMNS: Record<string, string> = {
   published: "DOUBLE", basis: "VARCHAR", contributors: "INTEGER", candidates: "INTEGER", note: "VARCHAR",
 };
 
-/** Store the records as `mart_benchmark` (grain: year x area x measure), in one transaction. */
-export async function writeBenchmarkMarts(conn: DuckDBConnection, records: BenchmarkRecord[]): Promise<number> {
+function assertUniqueGrain(records: BenchmarkRecord[]): void {
   const seen = new Set<string>();
   for (const x of records) {
     const k = JSON.stringify([x.year, x.area, x.measure]);
     if (seen.has(k)) throw new Error(`mart_benchmark: ${x.area} ${x.year} ${x.measure} appears twice (grain is year x area x measure)`);
     seen.add(k);
   }
-  await inTransaction(conn, () => writeRowsTable(conn, "mart_benchmark", BENCHMARK_COLUMNS, records));
+}
+
+/** Store the records as `mart_benchmark` (grain: year x area x measure), in one transaction. */
+export async function writeBenchmarkMarts(conn: DuckDBConnection, records: BenchmarkRecord[]): Promise<number> {
+  assertUniqueGrain(records);
+  await inTransaction(conn, () => writeTable(conn, "mart_benchmark", BENCHMARK_COLUMNS, records));
   return records.length;
 }
+
+/** The national-benchmark step of `fairload run`. */
+export const benchmarkStep: ComputeStep<unknown, { notes: string[] }> = {
+  name: "benchmark",
+  writtenBy: "run",
+  upstream: ["int_worker_month", "int_team_month", "dfe_indicators", "dfe_role_ethnicity"],
+  outputs: [{ name: "mart_benchmark", grain: "one row per year, area and measure: the employer beside England, the region and the comparators", key: ["year", "area", "measure"], columns: BENCHMARK_COLUMNS }],
+  async compute({ conn, config }) {
+    const b = await benchmarkData(conn, config);
+    assertUniqueGrain(b.records);
+    return { tables: { mart_benchmark: b.records }, extra: { notes: b.notes } };
+  },
+};

@@ -20,16 +20,14 @@
  * Every figure is a ratio of sums (numerator and denominator summed over the teams and months
  * in scope, each pair only over the teams where both are present), never a mean of ratios.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { z } from "zod";
 import type { Config } from "../core/config.ts";
-import { ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
+import { ensureSchema, inTransaction, openDb, queryRows, writeTable } from "../core/db.ts";
+import type { ComputeStep } from "./registry.ts";
 import { UserError } from "../core/errors.ts";
 import type { Workspace } from "../core/workspace.ts";
-import { ensureModels } from "./run.ts";
+import { ensureModels } from "./build.ts";
 import { analyseSeries } from "./stats/analyze.ts";
 import { calendarMonthName, monthEnd } from "../core/calendar.ts";
 import { HEADINGS, PROMPTS, prompt, type Prompt } from "../core/health-check-prompts.ts";
@@ -202,82 +200,7 @@ const CALCS: PromptCalc[] = [
 ];
 const CALC_BY_PROMPT = new Map(CALCS.map((c) => [c.prompt, c]));
 
-/**
- * Per team and month: the sums the computed prompts need. 12-month windows are calendar windows
- * (the month and the 11 before it, never bridging more), as mart_monthly_measures uses.
- * Turnover and sickness need all 12 months on record, else NULL; supervision, re-referrals and
- * unallocated cases use the months present (`months_12m` says how many).
- * TOIL and sickness are divided by the FTE of the workers whose figure was recorded (a blank is
- * not zero: agency workers' TOIL is blank).
- */
-const TEAM_PARTS_SQL = `
-WITH wk AS (
-  SELECT period, service, team,
-    exact_sum(toil_hours) AS toil_hours,
-    exact_sum(CASE WHEN toil_hours IS NOT NULL THEN fte END) AS toil_fte,
-    exact_sum(sickness_days) AS sickness_days,
-    exact_sum(CASE WHEN sickness_days IS NOT NULL THEN fte END) AS sickness_fte,
-    count(*) FILTER (WHERE is_case_holder) AS case_holders,
-    count(*) AS members
-  FROM int_worker_month GROUP BY period, service, team
-),
-base AS (
-  SELECT t.period, t.month_start, t.service, t.team,
-    t.establishment_fte, t.vacant_fte, t.long_term_absence_fte,
-    CASE WHEN t.fte IS NOT NULL THEN coalesce(t.agency_fte_worked, 0) END AS agency_fte_worked,
-    t.fte, t.headcount, t.leavers, t.cases, t.case_holder_fte,
-    t.supervision_held, t.supervision_planned, t.unallocated_cases,
-    CASE WHEN t.referrals IS NOT NULL THEN t.re_referrals END AS re_referrals_m,
-    CASE WHEN t.re_referrals IS NOT NULL THEN t.referrals END AS referrals_m,
-    wk.toil_hours, wk.toil_fte, wk.sickness_days, wk.sickness_fte, wk.case_holders, wk.members,
-    coalesce(ct.caseload_per_fte, cs.caseload_per_fte) AS caseload_ceiling
-  FROM int_team_month t
-  LEFT JOIN wk USING (period, service, team)
-  LEFT JOIN cfg_ceilings ct ON ct.service = t.service AND ct.team = t.team
-  LEFT JOIN cfg_ceilings cs ON cs.service = t.service AND cs.team IS NULL
-),
-win AS (
-  SELECT *,
-    count(*) OVER w12 AS months_12m,
-    count(leavers) OVER w12 AS leaver_months_12m,
-    sum(leavers) OVER w12 AS leavers_sum_12m,
-    avg(headcount) OVER w12 AS headcount_mean_12m,
-    sum(supervision_held) OVER w12 AS supervision_held_12m,
-    sum(supervision_planned) OVER w12 AS supervision_planned_12m,
-    avg(unallocated_cases) OVER w12 AS unallocated_avg_12m,
-    sum(re_referrals_m) OVER w12 AS re_referrals_12m,
-    sum(referrals_m) OVER w12 AS referrals_12m,
-    count(sickness_fte) OVER w12 AS sickness_months_12m,
-    sum(sickness_days) OVER w12 AS sickness_days_sum_12m,
-    sum(sickness_fte) OVER w12 AS sickness_fte_sum_12m,
-    count(sickness_fte) OVER wprev AS sickness_months_prev_12m,
-    sum(sickness_days) OVER wprev AS sickness_days_sum_prev_12m,
-    sum(sickness_fte) OVER wprev AS sickness_fte_sum_prev_12m
-  FROM base
-  WINDOW
-    w12 AS (PARTITION BY service, team ORDER BY month_start RANGE BETWEEN INTERVAL 11 MONTH PRECEDING AND CURRENT ROW),
-    wprev AS (PARTITION BY service, team ORDER BY month_start RANGE BETWEEN INTERVAL 23 MONTH PRECEDING AND INTERVAL 12 MONTH PRECEDING)
-)
-SELECT period, service, team, months_12m,
-  establishment_fte, vacant_fte, long_term_absence_fte, agency_fte_worked, fte,
-  CASE WHEN months_12m = 12 AND leaver_months_12m = 12 THEN leavers_sum_12m END AS leavers_12m,
-  CASE WHEN months_12m = 12 AND leaver_months_12m = 12 THEN headcount_mean_12m END AS headcount_avg_12m,
-  cases, case_holder_fte,
-  CASE WHEN caseload_ceiling IS NOT NULL THEN cases END AS cases_with_ceiling,
-  caseload_ceiling * case_holder_fte AS ceiling_capacity,
-  caseload_ceiling,
-  toil_hours, toil_fte,
-  supervision_held, supervision_planned, supervision_held_12m, supervision_planned_12m,
-  unallocated_cases, unallocated_avg_12m,
-  re_referrals_m, referrals_m, re_referrals_12m, referrals_12m,
-  case_holders, members,
-  sickness_days, sickness_fte,
-  CASE WHEN sickness_months_12m = 12 THEN sickness_days_sum_12m END AS sickness_days_12m,
-  CASE WHEN sickness_months_12m = 12 THEN sickness_fte_sum_12m / 12 END AS sickness_fte_avg_12m,
-  CASE WHEN sickness_months_prev_12m = 12 THEN sickness_days_sum_prev_12m END AS sickness_days_prev_12m,
-  CASE WHEN sickness_months_prev_12m = 12 THEN sickness_fte_sum_prev_12m / 12 END AS sickness_fte_avg_prev_12m
-FROM win
-ORDER BY service, team, period`;
+
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -903,7 +826,7 @@ export async function healthCheckData(conn: DuckDBConnection, config: Config, op
   if (Number(n) === 0) throw new UserError("Nothing to check: the workspace has no returns yet. Load some with: fairload ingest PATH");
   await ensureModels(conn, config);
   const seasonality = await referralSeasonality(conn);
-  const rows = await queryRows<Record<string, unknown>>(conn, TEAM_PARTS_SQL);
+  const rows = await queryRows<Record<string, unknown>>(conn, `SELECT * FROM int_health_check_team_parts ORDER BY service, team, period`);
   const checks = await readChecks(conn);
   const lastPeriod = new Map<string, string>();
   for (const row of rows) {
@@ -990,30 +913,6 @@ const DISAGREEMENT_COLUMNS: Record<string, string> = {
 };
 
 /**
- * Replace `table` with `rows` (objects keyed by the column names), typed by `columns`, through a
- * newline-delimited JSON file (so lists and JSON keep their types). Runs inside the caller's
- * transaction if there is one.
- */
-export async function writeRowsTable(conn: DuckDBConnection, table: string, columns: Record<string, string>, rows: object[]): Promise<void> {
-  const names = Object.keys(columns);
-  if (rows.length === 0) {
-    await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT ${names.map((c) => `CAST(NULL AS ${columns[c]}) AS ${quoteIdent(c)}`).join(", ")} WHERE false`);
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), "fairload-mart-"));
-  try {
-    const file = join(dir, `${table}.ndjson`);
-    writeFileSync(file, rows.map((row) => JSON.stringify(Object.fromEntries(names.map((c) => [c, (row as Record<string, unknown>)[c] ?? null])))).join("\n") + "\n");
-    const spec = `{${names.map((c) => `${quoteLit(c)}: ${quoteLit(columns[c]!)}`).join(", ")}}`;
-    await conn.run(
-      `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT ${names.map(quoteIdent).join(", ")} FROM read_json(${quoteLit(file)}, format = 'newline_delimited', columns = ${spec})`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
  * Store the health check in three marts, in one transaction (all or nothing):
  * - `mart_health_check` (grain: team x prompt, at each team's latest month, with its latest check);
  * - `mart_health_check_summary` (grain: level x service x team x prompt, at the latest month of
@@ -1022,15 +921,40 @@ export async function writeRowsTable(conn: DuckDBConnection, table: string, colu
  * Returns the number of rows written to each.
  */
 export async function writeHealthCheckMarts(conn: DuckDBConnection, data: HealthCheckData): Promise<{ mart_health_check: number; mart_health_check_summary: number; mart_health_check_disagreements: number }> {
-  const latestTeam = data.records.filter((x) => x.level === "team" && data.teamLatestPeriod.get(teamKey(x.service!, x.team!)) === x.period);
-  const summary = data.records.filter((x) => x.period === data.latestPeriod);
+  const tables = healthCheckTables(data);
   await inTransaction(conn, async () => {
-    await writeRowsTable(conn, "mart_health_check", RECORD_COLUMNS, latestTeam);
-    await writeRowsTable(conn, "mart_health_check_summary", RECORD_COLUMNS, summary);
-    await writeRowsTable(conn, "mart_health_check_disagreements", DISAGREEMENT_COLUMNS, data.disagreements);
+    for (const o of healthCheckStep.outputs) await writeTable(conn, o.name, o.columns, tables[o.name]!);
   });
-  return { mart_health_check: latestTeam.length, mart_health_check_summary: summary.length, mart_health_check_disagreements: data.disagreements.length };
+  return { mart_health_check: tables.mart_health_check!.length, mart_health_check_summary: tables.mart_health_check_summary!.length, mart_health_check_disagreements: data.disagreements.length };
 }
+
+/** The three marts' rows from the health check's data. */
+function healthCheckTables(data: HealthCheckData): Record<string, readonly object[]> {
+  return {
+    mart_health_check: data.records.filter((x) => x.level === "team" && data.teamLatestPeriod.get(teamKey(x.service!, x.team!)) === x.period),
+    mart_health_check_summary: data.records.filter((x) => x.period === data.latestPeriod),
+    mart_health_check_disagreements: data.disagreements,
+  };
+}
+
+/** The health-check step of `fairload run`: its three marts, at each team's latest month. */
+export const healthCheckStep: ComputeStep<unknown, void> = {
+  name: "health_check",
+  writtenBy: "run",
+  upstream: ["int_health_check_team_parts", "mart_monthly_measures", "mart_series", "mart_seasonal_profile", "health_check", "worker_month", "team_month"],
+  outputs: [
+    { name: "mart_health_check", grain: "one row per team and prompt, at the team's latest month, with its latest check", key: ["service", "team", "prompt"], columns: RECORD_COLUMNS },
+    {
+      name: "mart_health_check_summary", grain: "one row per level (team, service, employer), service, team and prompt, at the latest month of the returns",
+      key: ["level", "service?", "team?", "prompt"], columns: RECORD_COLUMNS,
+    },
+    { name: "mart_health_check_disagreements", grain: "one row per recorded disagreement (a team's check and prompt)", key: ["check_date", "service", "team", "prompt"], columns: DISAGREEMENT_COLUMNS },
+  ],
+  async compute({ conn, config }) {
+    const data = await healthCheckData(conn, config, { thresholds: config.health_check_thresholds, periods: [] });
+    return { tables: healthCheckTables(data), extra: undefined };
+  },
+};
 
 /**
  * Open the workspace, compute the health check and store its marts (for `fairload health-check

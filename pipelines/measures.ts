@@ -15,7 +15,7 @@ export interface MeasureDef {
   description: string;
 }
 
-export const MEASURES: MeasureDef[] = [
+export const SERIES_MEASURES: MeasureDef[] = [
   { measure: "caseload", label: "Caseload", unit: "cases", kind: "count", scale: 1, higher_is: "worse", points_based: false, description: "Cases held at the month's return (all workers)." },
   { measure: "caseload_per_fte", label: "Caseload per FTE", unit: "cases per FTE", kind: "ratio", scale: 1, higher_is: "worse", points_based: false, description: "Cases / FTE of the workers holding at least one case (as the DfE's caseload per case-holding FTE)." },
   { measure: "points_per_fte", label: "Workload points per FTE", unit: "points per FTE", kind: "ratio", scale: 1, higher_is: "worse", points_based: true, description: "(Case points + non-case points) / FTE of every worker on the return. Service and team level only." },
@@ -33,7 +33,7 @@ export const MEASURES: MeasureDef[] = [
 ];
 
 export function measure(name: string): MeasureDef {
-  const m = MEASURES.find((x) => x.measure === name);
+  const m = SERIES_MEASURES.find((x) => x.measure === name);
   if (!m) throw new Error(`unknown measure ${name}`);
   return m;
 }

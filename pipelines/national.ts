@@ -59,7 +59,7 @@ interface MeasureDef {
  * authorities that returned absence, while `inpost_fte` covers all, so the row's own counts
  * understate the rate when an authority did not return (England 2023 and 2024).
  */
-const MEASURES: MeasureDef[] = [
+const NATIONAL_MEASURE_DEFS: MeasureDef[] = [
   { name: "caseload_per_fte", numerator: "cases", denominator: "case_holders_fte", scale: 1, published: "caseload_fte", rowBasis: "counts" },
   { name: "turnover_rate", numerator: "leavers_fte", denominator: "inpost_fte", scale: 100, published: "turnover_rate_fte", rowBasis: "counts" },
   { name: "agency_rate", numerator: "agency_fte", denominator: "inpost_fte + agency_fte", scale: 100, published: "agency_rate_fte", rowBasis: "counts" },
@@ -97,11 +97,11 @@ export interface BenchmarkRecord {
 
 /** SQL: one long row per (indicator row, measure) for the rows `where` selects. */
 function measureLongSql(where: string): string {
-  return MEASURES.map(
+  return NATIONAL_MEASURE_DEFS.map(
     (m) =>
       `SELECT time_period AS year, source_row, la_name, region_name, geographic_level, ${lit(m.name)} AS measure, ` +
       `CAST(${m.numerator} AS DOUBLE) AS num, CAST(${m.denominator} AS DOUBLE) AS den, ${m.scale} AS scale, ` +
-      `${m.published} AS published, ${lit(m.rowBasis)} AS row_basis, ${MEASURES.indexOf(m)} AS measure_order ` +
+      `${m.published} AS published, ${lit(m.rowBasis)} AS row_basis, ${NATIONAL_MEASURE_DEFS.indexOf(m)} AS measure_order ` +
       `FROM dfe_indicators WHERE ${where}`,
   ).join(" UNION ALL ");
 }

@@ -15,7 +15,10 @@ import { openDb, inTransaction, queryRows } from "../core/db.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { rebuild } from "../loaders/rebuild.ts";
 import { initWorkspace, openWorkspace, readLog, type Workspace } from "../core/workspace.ts";
-import { buildModels, loadModels, runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
+import { sqlModels } from "../pipelines/build.ts";
+import { runModels } from "../pipelines/run.ts";
+import type { SqlModel } from "../pipelines/registry.ts";
 import { CLI, ROOT, currentCounts, runCli, smallReturn, snapshot, tempDir, writeReturn, type Rows } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
@@ -372,7 +375,7 @@ describe("errors part-way", () => {
     const ws = initWorkspace(join(disk, "ws"));
     const months = monthsFrom("2023-10", 7);
     await ingest(ws, [sampleMonths(months.slice(0, 6))]);
-    await runPipelines(ws);
+    await runAll(ws);
     await ingest(ws, [sampleMonths(months.slice(6), false)]);
     const before = await martState(ws);
     const filler = fillDisk(disk, 64 * 1024);
@@ -390,14 +393,17 @@ describe("errors part-way", () => {
   it("a SQL model that fails part-way through the build: the error names the model and the previous marts are intact", async () => {
     const ws = initWorkspace(join(scratch(), "ws"));
     await ingest(ws, [sampleMonths(monthsFrom("2023-10", 3))]);
-    await runPipelines(ws);
+    await runAll(ws);
     const before = await martState(ws);
-    const models = loadModels();
-    const at = models.findIndex((m) => m.layer === "marts");
-    const bad = { name: "mart_broken", layer: "marts" as const, grain: "none", materialized: "table" as const, sql: "SELECT no_such_column FROM int_worker_month", dependsOn: [] };
+    const models = sqlModels();
+    const at = models.findIndex((m) => m.layer === "mart");
+    const bad: SqlModel = {
+      kind: "sql", name: "mart_broken", layer: "mart", grain: "none", key: [], nullableKey: [], upstream: ["int_worker_month"], relationships: [], writtenBy: "run",
+      materialized: "table", sql: "SELECT no_such_column FROM int_worker_month", file: "pipelines/models/marts/mart_broken.sql",
+    };
     const db = await openDb(ws.dbPath);
     try {
-      await expect(inTransaction(db.conn, () => buildModels(db.conn, ws.config, [...models.slice(0, at + 1), bad, ...models.slice(at + 1)]))).rejects.toThrow(/^model marts\/mart_broken: .*no_such_column/);
+      await expect(inTransaction(db.conn, () => runModels(db.conn, ws.config, [...models.slice(0, at + 1), bad, ...models.slice(at + 1)]))).rejects.toThrow(/^model marts\/mart_broken: .*no_such_column/);
     } finally {
       db.close();
     }

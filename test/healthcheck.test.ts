@@ -30,7 +30,7 @@ import {
   type HealthCheckData,
   type HealthCheckRecord,
 } from "../pipelines/healthcheck.ts";
-import { runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
 import { ROOT, query, tempDir, tempWorkspace } from "./helpers.ts";
 
 const SAMPLE = join(ROOT, "data", "sample", "returns");
@@ -59,7 +59,7 @@ beforeAll(async () => {
   ws = tempWorkspace("Northshire");
   ws.config = { ...ws.config, ceilings: [{ service: SAFEGUARDING, caseload_per_fte: 18 }] };
   await ingest(ws, [SAMPLE]);
-  await runPipelines(ws, { workers: false });
+  await runAll(ws, undefined, { workers: false });
   const db = await openDb(ws.dbPath);
   try {
     data = await healthCheckData(db.conn, ws.config);

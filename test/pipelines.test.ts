@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../loaders/ingest.ts";
 import { generateEmployer } from "../loaders/sample/generator.ts";
 import type { Workspace } from "../core/workspace.ts";
-import { loadModels, orderModels, runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
+import { registry } from "../pipelines/project.ts";
+import { orderModels } from "../pipelines/registry.ts";
 import { ROOT, query, runCli, tempWorkspace } from "./helpers.ts";
 
 const truth = generateEmployer({}).truth; // the shipped sample is the default employer
@@ -13,21 +15,21 @@ let ws: Workspace;
 beforeAll(async () => {
   ws = tempWorkspace("Northshire");
   await ingest(ws, [join(ROOT, "data", "sample", "returns")]);
-  await runPipelines(ws);
+  await runAll(ws);
 }, 120_000);
 
 describe("models", () => {
   it("every model states its grain and is built after what it reads", () => {
-    const models = loadModels();
+    const models = registry();
     const pos = new Map(models.map((m, i) => [m.name, i]));
     for (const m of models) {
       expect(m.grain.length).toBeGreaterThan(10);
-      for (const d of m.dependsOn) expect(pos.get(d)!).toBeLessThan(pos.get(m.name)!);
+      for (const d of m.upstream) if (pos.has(d)) expect(pos.get(d)!).toBeLessThan(pos.get(m.name)!);
     }
-    expect(models.filter((m) => m.layer === "staging").every((m) => m.materialized === "view")).toBe(true);
+    expect(models.filter((m) => m.layer === "staging").every((m) => m.kind === "sql" && m.materialized === "view")).toBe(true);
     expect(() => orderModels([
-      { name: "a", layer: "marts", grain: "x", materialized: "table", sql: "", dependsOn: ["b"] },
-      { name: "b", layer: "marts", grain: "x", materialized: "table", sql: "", dependsOn: ["a"] },
+      { name: "a", upstream: ["b"] },
+      { name: "b", upstream: ["a"] },
     ])).toThrow(/model cycle: a -> b -> a/);
   });
 
@@ -109,13 +111,13 @@ describe("the engine on every series finds what the sample planted", () => {
   it("is deterministic: a second run on the same returns gives identical results", async () => {
     const dump = async () => JSON.stringify(await query(ws, `SELECT * FROM mart_series ORDER BY series_id`)) + JSON.stringify(await query(ws, `SELECT * FROM int_case_month ORDER BY period, worker_id, case_ref`));
     const first = await dump();
-    await runPipelines(ws);
+    await runAll(ws);
     expect(await dump()).toBe(first);
   });
 
   it("fairload run works from the CLI and says what it built", () => {
     const out = runCli(["run", "-w", ws.dir]);
     expect(out.status).toBe(0);
-    expect(out.stdout).toMatch(new RegExp(`^Built ${loadModels().length} models and analysed [\\d,]+ series in [\\d.]+ s`));
+    expect(out.stdout).toMatch(new RegExp(`^Built ${registry().filter((m) => m.writtenBy === "run" && m.layer !== "meta").length} models and analysed [\\d,]+ series in [\\d.]+ s`));
   });
 });

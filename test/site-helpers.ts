@@ -24,7 +24,7 @@ import { ingest } from "../loaders/ingest.ts";
 import { DEFAULT_EMPLOYER } from "../loaders/sample/generator.ts";
 import { initWorkspace, PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
-import { runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const SAMPLE_RETURNS = join(PROJECT_ROOT, "data", "sample", "returns");
@@ -130,7 +130,7 @@ export async function prepareWorkspace(
   const ws = initWorkspace(join(dir, "ws"), { employer: opts.employer ?? DEFAULT_EMPLOYER });
   const loaded = await ingest(ws, [opts.returnsDir ?? SAMPLE_RETURNS]);
   if (loaded.status === "refused") throw new Error(`the returns were refused: ${JSON.stringify(loaded).slice(0, 2000)}`);
-  await runPipelines(ws);
+  await runAll(ws);
   if (opts.audit !== false) await runAudit(ws, opts.resamples === undefined ? {} : { resamples: opts.resamples });
   return ws;
 }

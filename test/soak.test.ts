@@ -1,7 +1,7 @@
 /**
  * Soak (bounded: 15 loads, one process, about a minute): the sample employer's returns arrive one
  * month at a time for 14 months, with a corrected resubmission of an earlier month among them,
- * and `runPipelines` runs after each. Memory stays flat (RSS of the last iterations within 25% of
+ * and `runAll` (fairload run) runs after each. Memory stays flat (RSS of the last iterations within 25% of
  * the first ones, after a GC), and after the last month every mart equals a fresh run's: a new
  * workspace given all the months at once (with the corrected month), then run.
  */
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SAMPLE_DIR } from "../bin/make-sample.ts";
 import { ingest } from "../loaders/ingest.ts";
 import { initWorkspace, type Workspace } from "../core/workspace.ts";
-import { runPipelines } from "../pipelines/run.ts";
+import { runAll } from "../app/workflow.ts";
 import { ROOT, currentCounts, query, smallReturn, tempDir, writeReturn, scratchFolders } from "./helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
@@ -83,12 +83,12 @@ describe("soak: a year and more of monthly returns, one at a time", () => {
       script,
       `import { ingest } from ${JSON.stringify(join(ROOT, "loaders", "ingest.ts"))};
 import { openWorkspace } from ${JSON.stringify(join(ROOT, "loaders", "workspace.ts"))};
-import { runPipelines } from ${JSON.stringify(join(ROOT, "pipelines", "run.ts"))};
+import { runAll } from ${JSON.stringify(join(ROOT, "app", "workflow.ts"))};
 const ws = openWorkspace(process.argv[2]);
 for (const [i, dir] of JSON.parse(process.argv[3]).entries()) {
   const s = await ingest(ws, [dir]);
   if (s.status !== "accepted") throw new Error("step " + i + ": " + s.message);
-  const r = await runPipelines(ws);
+  const r = await runAll(ws);
   globalThis.gc();
   console.log(JSON.stringify({ i, series: r.series, rssMb: process.memoryUsage().rss / 1048576, heapMb: process.memoryUsage().heapUsed / 1048576 }));
 }
@@ -115,7 +115,7 @@ for (const [i, dir] of JSON.parse(process.argv[3]).entries()) {
     const fresh = initWorkspace(join(scratch(), "fresh"));
     const all = monthLines(MONTHS, true);
     expect((await ingest(fresh, [writeFolder(all, true)])).status).toBe("accepted");
-    await runPipelines(fresh);
+    await runAll(fresh);
     // the resubmission took effect in both
     const fte = `SELECT fte FROM worker_month WHERE period = '${RESUBMITTED}' ORDER BY worker_id`;
     expect(await query(ws, fte)).toEqual(await query(fresh, fte));

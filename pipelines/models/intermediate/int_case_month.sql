@@ -1,5 +1,7 @@
 -- model: int_case_month
 -- grain: one row per case held by a worker in a month, with the worker's service and team
+-- key: period, worker_id, case_ref
+-- relationships: period, worker_id -> int_worker_month
 -- materialized: table
 -- Complexity: as recorded; when absent, derived from the case's points within its service's
 -- scheme: the quintile of its points among the service's cases (points are only comparable

@@ -1,5 +1,6 @@
 -- model: int_team_month
 -- grain: one row per team per month: sums from the workers' sheets beside the team's own return
+-- key: period, service, team
 -- materialized: table
 -- Sums only (numerators and denominators): every ratio above this layer is a ratio of sums.
 -- exact_sum (a macro set up by the runner) sums in decimal so results do not depend on row order.

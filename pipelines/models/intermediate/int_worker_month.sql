@@ -1,5 +1,6 @@
 -- model: int_worker_month
 -- grain: one row per worker per month: load, complexity, support and ethnicity (internal only)
+-- key: period, worker_id
 -- materialized: table
 WITH case_totals AS (
   SELECT

@@ -1,5 +1,7 @@
 -- model: mart_caseload_safety
 -- grain: one row per team per month: load against the configured ceilings
+-- key: period, service, team
+-- relationships: period, service, team -> int_team_month
 -- materialized: table
 SELECT
   t.service, t.team, t.period, t.month_start,

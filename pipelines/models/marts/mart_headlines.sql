@@ -1,5 +1,6 @@
 -- model: mart_headlines
 -- grain: one row per level (employer, service, team), service, team and measure, for the latest month on record
+-- key: level, service?, team?, measure
 -- materialized: table
 -- The director's headline figures: the latest month with the change on the month and on the
 -- year, and the configured ceiling where there is one (caseload per FTE, points per FTE).

@@ -1,5 +1,6 @@
 -- model: mart_monthly_measures
 -- grain: one row per level (employer, service, team), service, team, month and measure
+-- key: level, service?, team?, period, measure
 -- materialized: table
 -- Every value is a ratio of sums (numerator / denominator over the level's teams), never a
 -- mean of ratios. Measures built on workload points exist at service and team level only:

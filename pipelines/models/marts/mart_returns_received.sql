@@ -1,5 +1,6 @@
 -- model: mart_returns_received
 -- grain: one row per team and month from the first to the last month on record: which returns arrived
+-- key: service, team, period
 -- materialized: table
 WITH months AS (
   SELECT strftime(m, '%Y-%m') AS period

@@ -1,5 +1,7 @@
 -- model: mart_worker_monthly
 -- grain: one row per worker per month (INTERNAL ONLY: never in a public build)
+-- key: worker_id, period
+-- relationships: worker_id, period -> int_worker_month (worker_id, period)
 -- materialized: table
 SELECT
   period, month_start, worker_id, service, team, role, is_senior, fte, fte_band, employment,

@@ -1,5 +1,6 @@
 -- model: stg_case_month
 -- grain: one row per case held by a worker in a month
+-- key: period, worker_id, case_ref
 -- materialized: view
 SELECT
   period,

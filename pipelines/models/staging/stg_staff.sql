@@ -1,5 +1,6 @@
 -- model: stg_staff
 -- grain: one row per worker (current version of the HR equality monitoring return)
+-- key: worker_id
 -- materialized: view
 SELECT
   worker_id,

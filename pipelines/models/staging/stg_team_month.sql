@@ -1,5 +1,6 @@
 -- model: stg_team_month
 -- grain: one row per team per month (management data)
+-- key: period, service, team
 -- materialized: view
 SELECT
   period,

@@ -1,5 +1,6 @@
 -- model: stg_worker_month
 -- grain: one row per worker per month (the workload measurement sheet)
+-- key: period, worker_id
 -- materialized: view
 SELECT
   period,
