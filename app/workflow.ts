@@ -3,13 +3,14 @@
  * the quick start and the tests. This layer is the only one that calls both ingest (loaders/)
  * and analysis (pipelines/): neither of those knows about the other.
  */
+import { existsSync } from "node:fs";
 import { ensureSchema, openDb } from "../core/db.ts";
 import type { Progress } from "../core/progress.ts";
 import type { Workspace } from "../core/workspace.ts";
 import { ensureDfe } from "../loaders/dfe.ts";
 import { type AuditOptions, type AuditRun, runAudit } from "../pipelines/audit.ts";
 import { type BenchmarkOptions, type BenchmarkReport, benchmarkReport } from "../pipelines/benchmark.ts";
-import { type RunSummary, runPipelines } from "../pipelines/run.ts";
+import { listModels, type ModelListing, type RunSummary, runPipelines } from "../pipelines/run.ts";
 
 /** Make sure the DfE national tables are in the workspace (loaded once, in their own transaction). */
 export async function prepareSources(ws: Workspace): Promise<void> {
@@ -45,4 +46,14 @@ export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, pro
 export async function benchmarkWorkspace(ws: Workspace, opts: BenchmarkOptions = {}): Promise<BenchmarkReport> {
   await prepareSources(ws);
   return benchmarkReport(ws, opts);
+}
+
+/** `fairload models`: every registered model, with its rows and last build in this workspace. */
+export async function modelsOfWorkspace(ws: Workspace): Promise<ModelListing[]> {
+  const db = await openDb(ws.dbPath, { readOnly: existsSync(ws.dbPath) });
+  try {
+    return await listModels(db.conn);
+  } finally {
+    db.close();
+  }
 }

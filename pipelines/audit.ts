@@ -181,7 +181,7 @@ const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR",
 export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
   name: "audit",
   writtenBy: "audit",
-  upstream: ["int_worker_month", "stg_staff", "cfg_senior_roles", "dfe_role_ethnicity"],
+  upstream: ["int_worker_month", "dfe_role_ethnicity"],
   outputs: [
     { name: "fairness_results", grain: "one row per test: scope, service, team, comparison, subgroup, measure and group (internal: suppressed rows keep their values)", key: ["result_id"], columns: RESULT_COLUMNS },
     { name: "fairness_results_public", grain: "one row per test, as it may be published (suppressed rows emptied)", key: ["result_id"], columns: RESULT_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },

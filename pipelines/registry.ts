@@ -189,7 +189,9 @@ export function buildRegistry(sql: SqlModel[], computed: ComputedModel[], source
     for (const r of m.relationships) if (!names.has(r.to)) throw new Error(`model ${m.name}: relationship to unknown model ${r.to}`);
     if (m.kind === "compute") for (const k of m.key) if (!(k in m.columns)) throw new Error(`model ${m.name}: key column ${k} is not among its columns`);
   }
-  return orderModels(all);
+  // layer by layer, then by name, so that the dependency order reads staging -> marts
+  const rank = (m: Model) => LAYERS.indexOf(m.layer);
+  return orderModels(all.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name)));
 }
 
 /** Dependencies first (upstream models before the models that read them); a cycle is an error naming it. */

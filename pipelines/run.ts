@@ -125,3 +125,43 @@ export async function runPipelines(ws: Workspace, opts: { workers?: boolean; onP
     db.close();
   }
 }
+
+/** One line of `fairload models`: a registered model and what the workspace holds of it. */
+export interface ModelListing {
+  name: string;
+  layer: string;
+  kind: string;
+  /** The SQL file, or the compute step. */
+  defined_in: string;
+  written_by: string;
+  grain: string;
+  key: string[];
+  nullable_key: string[];
+  upstream: string[];
+  relationships: string[];
+  /** Rows in the workspace now (null: not built yet; a view counts its rows too). */
+  rows: number | null;
+  built_at: string | null;
+  build_seconds: number | null;
+}
+
+/** Every registered model with its rows and last build in this database (like `dbt ls`). */
+export async function listModels(conn: DuckDBConnection): Promise<ModelListing[]> {
+  const models = registry();
+  const existing = new Set((await queryRows<{ name: string }>(conn, `SELECT table_name AS name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal`)).map((r) => r.name));
+  const runs = existing.has("model_runs")
+    ? new Map((await queryRows<ModelRun>(conn, `SELECT model, seconds, strftime(built_at, '%Y-%m-%dT%H:%M:%SZ') AS built_at FROM model_runs`)).map((r) => [r.model, r]))
+    : new Map<string, ModelRun>();
+  const out: ModelListing[] = [];
+  for (const m of models) {
+    const rows = existing.has(m.name) ? Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${m.name}`))[0]!.n) : null;
+    const run = runs.get(m.name);
+    out.push({
+      name: m.name, layer: m.layer, kind: m.kind === "sql" ? `sql ${m.materialized}` : "compute", defined_in: m.kind === "sql" ? m.file : `compute step ${m.step}`,
+      written_by: m.writtenBy, grain: m.grain, key: m.key, nullable_key: m.nullableKey, upstream: m.upstream,
+      relationships: m.relationships.map((r) => `${r.columns.join(", ")} -> ${r.to}${r.toColumns ? ` (${r.toColumns.join(", ")})` : ""}`),
+      rows, built_at: run?.built_at ?? null, build_seconds: run ? Number(run.seconds) : null,
+    });
+  }
+  return out;
+}

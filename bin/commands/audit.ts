@@ -1,0 +1,42 @@
+import { UserError } from "../../core/errors.ts";
+import { type AuditRecord, publicRecord } from "../../pipelines/audit.ts";
+import { auditWorkspace } from "../../app/workflow.ts";
+import { type Command, jsonOption, num, openFromOptions, out, printedJson, progressFor, str, workspaceOption } from "./common.ts";
+
+export const auditCommand: Command = {
+  summary: "fairness audit: are ethnic-minority workers given more complex work, or more of it, with less support?",
+  usage: "fairload audit [--workspace DIR] [--as-of YYYY-MM] [--window 12] [--resamples 10000] [--public] [--all] [--json]",
+  options: { ...workspaceOption, ...jsonOption, "as-of": { type: "string" }, window: { type: "string" }, resamples: { type: "string" }, public: { type: "boolean" }, all: { type: "boolean" } },
+  async run({ values }) {
+    const ws = openFromOptions(values);
+    const resamples = num(values, "resamples");
+    if (resamples !== undefined && (!Number.isInteger(resamples) || resamples < 99)) throw new UserError("--resamples must be a whole number of at least 99");
+    const run = await auditWorkspace(ws, { asOf: str(values, "as-of"), window: num(values, "window"), resamples }, progressFor(values));
+    const records = values.public ? run.results.map((r) => publicRecord(r, ws.config.min_group_size)) : run.results;
+    if (printedJson(values, records.map(({ monthly_ratios: _m, ...r }) => r))) return 0;
+    printAudit(records, run, Boolean(values.all), Boolean(values.public));
+    return 0;
+  },
+};
+
+/** A short table of the verdicts that matter and their sentences; --all prints every test. */
+function printAudit(records: AuditRecord[], run: { as_of: string; window_start: string; tests: number; seconds: number }, all: boolean, published: boolean): void {
+  out(`Fairness audit, ${run.window_start} to ${run.as_of}: ${run.tests} tests in ${run.seconds.toFixed(1)} s${published ? " (as published: small groups suppressed)" : " (internal: rows marked * would be suppressed in published output)"}`);
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  out(`Verdicts: ${[...counts].map(([v, n]) => `${n} ${v}`).join(", ")}`);
+  const shown = all ? records : records.filter((r) => r.comparison === "primary" || r.verdict === "adverse disparity" || r.verdict === "favourable disparity");
+  const f = (x: number | null) => (x === null ? "    -" : x.toFixed(2).padStart(5));
+  out("");
+  out(`${"scope".padEnd(44)} ${"measure".padEnd(22)} ${"group".padEnd(20)} ratio  (95% CI)        q      verdict`);
+  for (const r of shown) {
+    const where = (r.scope === "team" ? `${r.team} (${r.service})` : r.scope_label).slice(0, 43);
+    const group = (r.subgroup ? `${r.group}, ${r.subgroup}` : r.group).slice(0, 19);
+    out(`${(where + (r.suppressed && !published ? " *" : "")).padEnd(44)} ${r.measure.padEnd(22)} ${group.padEnd(20)} ${f(r.ratio_adjusted)} (${f(r.ci_low)} to ${f(r.ci_high)}) ${r.q_value === null ? "    -" : r.q_value.toPrecision(2).padStart(6)}  ${r.verdict}`);
+  }
+  const sentences = records.filter((r) => r.verdict === "adverse disparity" || r.verdict === "favourable disparity");
+  if (sentences.length) {
+    out("");
+    for (const r of sentences) out(`- ${r.sentence}`);
+  }
+}
