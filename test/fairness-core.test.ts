@@ -24,15 +24,13 @@ import {
   MEASURE_NAMES,
   MEASURES,
   minimumDetectableRatio,
-  monthIndex,
-  monthName,
-  periodOf,
   relativeLikelihood,
   sensitivity,
   type AuditOptions,
   type FairnessResult,
   type WorkerMonthObs,
 } from "../pipelines/stats/fairness.ts";
+import { monthIndex, monthName, periodOf } from "../core/calendar.ts";
 import { createRng, deriveSeed, splitmix32, xoshiro128ss } from "../pipelines/stats/rng.ts";
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+/**
+ * The audit of one comparison (scope x measure x group vs reference): ties preparation, the
+ * bootstrap, the permutation test, power and persistence into one result record.
+ *
+ * @module
+ */
+import { periodOf } from "../../../core/calendar.ts";
+import { createRng, deriveSeed } from "../rng.ts";
+import { DEFAULT_RULE, type VerdictRule } from "./rule.ts";
+import type { AdjustKey, AuditOptions, FairnessResult, WorkerMonthObs } from "./types.ts";
+import { prepareComparison, windowOf } from "./prepare.ts";
+import { accumulate, monthlyFromAcc, ratioFromAcc } from "./accumulate.ts";
+import { expandedAlpha, minimumDetectableRatio } from "./interval.ts";
+import { bootstrap } from "./bootstrap.ts";
+import { welchDf } from "./linearise.ts";
+import { permutationTest } from "./permutation.ts";
+import { groupPhrase } from "./sentences.ts";
+import { settle } from "./verdict.ts";
+
+/**
+ * Audits one comparison (scope x measure x group vs reference) over a window:
+ * adjusted and unadjusted ratios, bootstrap CI, permutation p-value, MDE,
+ * persistence, verdict and sentence. The q-value is set to the p-value (a
+ * family of one); call {@link finaliseRun} over all tests of a run to apply
+ * Benjamini-Hochberg and settle the verdicts.
+ *
+ * Random streams are derived from `seed` and the test's identity (scope,
+ * service, team, measure, group, reference), so one run seed can be passed to
+ * every test and results do not depend on the order of the tests.
+ *
+ * @param obs - worker-months of the scope (other groups and months are ignored)
+ * @param options - see {@link AuditOptions}
+ * @returns the result record
+ */
+export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOptions): FairnessResult {
+  const alpha = options.alpha ?? 0.05;
+  const resamples = options.resamples ?? 10_000;
+  const minGroupSize = options.minGroupSize ?? 10;
+  const adjust = [...(options.adjust ?? ["service", "team", "role", "fte_band"])] as AdjustKey[];
+  if (!adjust.includes("service")) adjust.unshift("service");
+  const rule: VerdictRule = { ...DEFAULT_RULE, ...(options.rule ?? {}) };
+  const early = options.earlyStopping ?? true;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+
+  const p = prepareComparison(obs, { ...options, adjust });
+  const win = windowOf(options.asOf, options.windowMonths);
+  const acc = new Float64Array(6 * p.S);
+  accumulate(p, p.isGroup, null, acc);
+  const rawR = ratioFromAcc(acc, p.S);
+  const R = rawR > 0 && Number.isFinite(rawR) ? rawR : rawR === 0 || rawR === Infinity ? rawR : NaN;
+
+  // compared workers: in at least one stratum with both groups
+  let nGc = 0;
+  let nRc = 0;
+  const S = p.S;
+  for (let w = 0; w < p.W; w++) {
+    for (let e = p.wStart[w]; e < p.wStart[w + 1]; e++) {
+      const s = p.eStratum[e];
+      if (acc[2 * S + s] > 0 && acc[5 * S + s] > 0) {
+        if (p.isGroup[w]) nGc++;
+        else nRc++;
+        break;
+      }
+    }
+  }
+
+  const monthly = monthlyFromAcc(acc, p);
+  const observedMonths = monthly.filter((m): m is number => m !== null);
+  const sameDir = Number.isNaN(R) || R === 1 ? 0 : observedMonths.filter((m) => (R > 1 ? m > 1 : m < 1)).length;
+  const persistent = observedMonths.length >= rule.persistence_min_months && sameDir >= rule.persistence_share * observedMonths.length;
+
+  const id = [options.scope ?? "", options.service ?? "", options.team ?? "", options.measure, options.group, options.reference];
+  const fewWorkers = nGc < rule.min_workers || nRc < rule.min_workers;
+  let ciLow: number | null = null;
+  let ciHigh: number | null = null;
+  let se = Infinity;
+  let used = 0;
+  let pValue: number | null = null;
+  let permUsed = 0;
+  const df = welchDf(p);
+  if (Number.isFinite(Math.log(R)) || R === 0 || R === Infinity) {
+    const boot = bootstrap(p, createRng(deriveSeed(options.seed, ...id, "bootstrap")), {
+      max: resamples,
+      early,
+      alpha,
+      ciAlpha: expandedAlpha(alpha, df),
+      df,
+      fewWorkers,
+    });
+    ciLow = boot.summary.low;
+    ciHigh = boot.summary.high;
+    se = boot.summary.se;
+    used = boot.used;
+    const permMax = early && fewWorkers ? Math.min(resamples, 999) : resamples;
+    const perm = permutationTest(
+      p,
+      createRng(deriveSeed(options.seed, ...id, "permutation")),
+      permMax,
+      early ? (options.stopAfterExceedances ?? 50) : Infinity,
+    );
+    pValue = perm ? perm.p : null;
+    permUsed = perm ? perm.used : 0;
+  }
+  const mde = minimumDetectableRatio(se, alpha, 0.8, df);
+  const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+  const result: FairnessResult = {
+    scope: options.scope ?? "",
+    service: options.service ?? null,
+    team: options.team ?? null,
+    measure: options.measure,
+    group: options.group,
+    reference_group: options.reference,
+    window_start: periodOf(win.start),
+    window_end: periodOf(win.end),
+    window_months: options.windowMonths,
+    n_workers_group: p.nWorkersGroup,
+    n_workers_reference: p.nWorkersRef,
+    n_workers_group_compared: nGc,
+    n_workers_reference_compared: nRc,
+    n_worker_months_group: p.nWmGroup,
+    n_worker_months_reference: p.nWmRef,
+    ratio_unadjusted: p.ratioUnadjusted !== null ? finiteOrNull(p.ratioUnadjusted) : null,
+    ratio_adjusted: finiteOrNull(R),
+    ci_low: ciLow,
+    ci_high: ciHigh !== null ? finiteOrNull(ciHigh) : null,
+    se_log_ratio: finiteOrNull(se),
+    df: Number.isFinite(df) ? df : null,
+    p_value: pValue,
+    q_value: pValue,
+    mde_ratio: finiteOrNull(mde),
+    months_same_direction: sameDir,
+    months_observed: observedMonths.length,
+    persistent,
+    monthly_ratios: monthly,
+    verdict: "too few to tell",
+    verdict_reason: "inconclusive",
+    suppressed: false,
+    below_min_group_size: p.nWorkersGroup < minGroupSize || p.nWorkersRef < minGroupSize,
+    sentence: "",
+    resamples_used: used,
+    permutations_used: permUsed,
+    adjusted_for: adjust,
+    alpha,
+    min_group_size: minGroupSize,
+    rule,
+    group_label: options.labels?.group ?? groupPhrase(options.group, "group"),
+    reference_label: options.labels?.reference ?? groupPhrase(options.reference, "reference"),
+  };
+  return settle(result);
+}

@@ -1,0 +1,125 @@
+/**
+ * The audit's input and output records: one worker-month ({@link WorkerMonthObs}), the options
+ * of one comparison ({@link AuditOptions}) and one test's result ({@link FairnessResult}).
+ *
+ * @module
+ */
+import type { MeasureName } from "./measures.ts";
+import type { Verdict, VerdictReason, VerdictRule } from "./rule.ts";
+
+/** One worker in one month, as the caller builds it from the marts. */
+export interface WorkerMonthObs {
+  worker_id: string;
+  /** Calendar month, YYYY-MM. */
+  period: string;
+  service: string;
+  team: string;
+  role: string;
+  fte: number;
+  fte_band: "full-time" | "part-time";
+  /** The worker's group for this comparison (e.g. "Ethnic minorities", "White British", "Not known"). */
+  group: string;
+  /** Measure values; null = not applicable this month. */
+  values: Partial<Record<MeasureName, number | null>>;
+  /** Numerators of the ratio-of-sums measures (see {@link measureValues}). */
+  num?: Partial<Record<MeasureName, number>>;
+  /** Denominators of the ratio-of-sums measures. */
+  den?: Partial<Record<MeasureName, number>>;
+}
+
+/** Characteristics the adjusted comparison can hold fixed (month is always held fixed). */
+export type AdjustKey = "service" | "team" | "role" | "fte_band";
+
+/** Options of {@link auditComparison}. */
+export interface AuditOptions {
+  /** The group under audit, matched against {@link WorkerMonthObs.group}. */
+  group: string;
+  /** The reference group (e.g. "White British"). */
+  reference: string;
+  measure: MeasureName;
+  /** Months in the window ending at `asOf` (12 recommended; persistence needs >= 6). */
+  windowMonths: number;
+  /** Last month of the window, YYYY-MM. */
+  asOf: string;
+  /** Maximum bootstrap resamples and permutations (10,000). */
+  resamples?: number;
+  /** Run seed; streams are derived from it and the test's identity. */
+  seed: number;
+  /** Groups smaller than this are flagged for suppression in published output (10). */
+  minGroupSize?: number;
+  /** Significance level for q-values and the CI level 1 - alpha (0.05). */
+  alpha?: number;
+  /** Characteristics held fixed besides service and month (default service, team, role, fte_band). */
+  adjust?: AdjustKey[];
+  /** Label of the scope for the output and sentence, e.g. the employer's name. */
+  scope?: string;
+  /** Service of the scope (null for an employer-wide scope). */
+  service?: string | null;
+  /** Team of the scope (null above team level). */
+  team?: string | null;
+  /** Phrases for the sentence; default from {@link groupPhrase}. */
+  labels?: { group?: string; reference?: string };
+  /** Verdict thresholds (defaults {@link DEFAULT_RULE}). */
+  rule?: Partial<VerdictRule>;
+  /** Allow early stopping of the bootstrap and the permutation test (true). */
+  earlyStopping?: boolean;
+  /** Besag-Clifford: stop the permutation test after this many exceedances (50). */
+  stopAfterExceedances?: number;
+}
+
+/** One test's result. Ratios are group / reference. */
+export interface FairnessResult {
+  scope: string;
+  service: string | null;
+  team: string | null;
+  measure: MeasureName;
+  group: string;
+  reference_group: string;
+  window_start: string;
+  window_end: string;
+  window_months: number;
+  /** Workers of each group with at least one applicable worker-month in the window. */
+  n_workers_group: number;
+  n_workers_reference: number;
+  /** Of those, workers in at least one stratum that has both groups. */
+  n_workers_group_compared: number;
+  n_workers_reference_compared: number;
+  n_worker_months_group: number;
+  n_worker_months_reference: number;
+  /** Ratio with strata service x month only. */
+  ratio_unadjusted: number | null;
+  /** Mantel-Haenszel-weighted ratio with the full strata. */
+  ratio_adjusted: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  /** Bootstrap standard deviation of log R. */
+  se_log_ratio: number | null;
+  /** Welch degrees of freedom of the small-sample correction (null = none needed). */
+  df: number | null;
+  p_value: number | null;
+  /** Benjamini-Hochberg q-value; equals p_value until {@link finaliseRun} fills it. */
+  q_value: number | null;
+  /** Minimum detectable ratio at 80% power (null when it cannot be estimated). */
+  mde_ratio: number | null;
+  months_same_direction: number;
+  months_observed: number;
+  persistent: boolean;
+  /** Adjusted ratio of each month of the window (null where no stratum had both groups). */
+  monthly_ratios: (number | null)[];
+  verdict: Verdict;
+  verdict_reason: VerdictReason;
+  suppressed: boolean;
+  /** A group has fewer workers than minGroupSize: the caller should suppress this for publication. */
+  below_min_group_size: boolean;
+  sentence: string;
+  /** Bootstrap resamples actually drawn. */
+  resamples_used: number;
+  /** Permutations actually drawn. */
+  permutations_used: number;
+  adjusted_for: AdjustKey[];
+  alpha: number;
+  min_group_size: number;
+  rule: VerdictRule;
+  group_label: string;
+  reference_label: string;
+}
