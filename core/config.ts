@@ -5,6 +5,7 @@ import { z } from "zod";
 import { DEFAULT_ROLES } from "./contract.ts";
 import { ONS_GROUPS, REPORTING_GROUPS } from "./ethnicity.ts";
 import { UserError } from "./errors.ts";
+import { DEFAULT_EMPLOYER, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_UNPACKED_MB, DEFAULT_MIN_GROUP_SIZE, DEFAULT_REFERENCE_GROUP, DEFAULT_SENIOR_ROLES } from "./defaults.ts";
 
 const ceiling = z
   .object({
@@ -22,19 +23,19 @@ const referenceGroups = [...REPORTING_GROUPS.filter((g) => g !== "Not known"), .
 
 export const ConfigSchema = z
   .object({
-    employer: z.string().min(1).default("Unnamed employer"),
-    reference_group: z.enum(referenceGroups).default("White British"),
-    min_group_size: z.number().int().min(2).default(10),
+    employer: z.string().min(1).default(DEFAULT_EMPLOYER),
+    reference_group: z.enum(referenceGroups).default(DEFAULT_REFERENCE_GROUP),
+    min_group_size: z.number().int().min(2).default(DEFAULT_MIN_GROUP_SIZE),
     roles: z.array(z.string().min(1)).min(1).default([...DEFAULT_ROLES]),
-    senior_roles: z.array(z.string().min(1)).default(["Senior Practitioner", "Advanced Practitioner", "Team Manager"]),
+    senior_roles: z.array(z.string().min(1)).default([...DEFAULT_SENIOR_ROLES]),
     ceilings: z.array(ceiling).default([]),
     region: z.string().min(1).optional(),
     comparators: z.array(z.string().min(1)).default([]),
-    max_file_mb: z.number().positive().default(512),
+    max_file_mb: z.number().positive().default(DEFAULT_MAX_FILE_MB),
     /** Overrides of the health check's rating thresholds (checked by pipelines/healthcheck.ts). */
     health_check_thresholds: z.record(z.string(), z.unknown()).optional(),
     /** A workbook (.xlsx, a zip) whose entries would unpack to more than this is refused before it is opened. */
-    max_unpacked_mb: z.number().positive().default(1024),
+    max_unpacked_mb: z.number().positive().default(DEFAULT_MAX_UNPACKED_MB),
     /** DuckDB's memory limit; beyond it temp data spills to <workspace>/tmp. Default: half the machine's memory. */
     memory_limit_mb: z.number().int().min(64).optional(),
   })
@@ -42,7 +43,7 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-export function defaultConfig(employer = "Unnamed employer"): Config {
+export function defaultConfig(employer = DEFAULT_EMPLOYER): Config {
   return ConfigSchema.parse({ employer });
 }
 

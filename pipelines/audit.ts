@@ -29,8 +29,8 @@ import { recordRuns, runModels } from "./run.ts";
 import {
   type AdjustKey,
   type FairnessResult,
-  MEASURE_NAMES,
-  type MeasureName,
+  FAIRNESS_MEASURES,
+  type FairnessMeasure,
   type WorkerMonthObs,
   DEFAULT_RULE,
   applySuppression,
@@ -73,7 +73,7 @@ export interface AuditOptions {
   seed?: number;
   scopes?: ScopeLevel[];
   comparisons?: ComparisonKind[];
-  measures?: MeasureName[];
+  measures?: FairnessMeasure[];
   /** Check each primary verdict against the Not known workers (default true). */
   sensitivity?: boolean;
   /** What the adjusted comparison holds fixed besides month (default service, team and role). */
@@ -205,7 +205,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     const reference = config.reference_group;
     const comparisons = comparisonsFor(reference, rows, config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
     const scopes = scopesFor(rows, config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
-    const measures = opts.measures ?? [...MEASURE_NAMES];
+    const measures = opts.measures ?? [...FAIRNESS_MEASURES];
     const seed = opts.seed ?? 20261122;
     const resamples = opts.resamples ?? 10_000;
 
@@ -216,7 +216,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       review_requested: r.review_requested, fte: r.fte,
     }) }));
 
-    const plan: { scope: Scope; comparison: Comparison; measure: MeasureName; obs: WorkerMonthObs[] }[] = [];
+    const plan: { scope: Scope; comparison: Comparison; measure: FairnessMeasure; obs: WorkerMonthObs[] }[] = [];
     for (const scope of scopes) {
       const inScope = base.filter((b) => (scope.service === null || b.row.service === scope.service) && (scope.team === null || b.row.team === scope.team));
       for (const comparison of comparisons) {

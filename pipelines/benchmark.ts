@@ -21,12 +21,12 @@ import { ensureSchema, inTransaction, openDb, queryRows, quoteLit, writeTable } 
 import type { ComputeStep } from "./registry.ts";
 import {
   DFE_ETHNIC_GROUPS,
-  MEASURE_NAMES,
+  BENCHMARK_MEASURES,
   absenceWorkingDays,
   benchmarkMeasures,
   representationBySeniority,
-  type BenchmarkRecord as DfeBenchmarkRecord,
-  type MeasureName,
+  type NationalRecord,
+  type BenchmarkMeasure,
   type RepresentationRecord,
 } from "./national.ts";
 import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
@@ -35,7 +35,7 @@ import { suppressCells } from "./disclosure.ts";
 import { ensureModels } from "./build.ts";
 import { analyseSeries, describeSeries } from "./stats/analyze.ts";
 
-export { MEASURE_NAMES, type MeasureName };
+export { BENCHMARK_MEASURES, type BenchmarkMeasure };
 
 /**
  * Roles left out of the employer's figures by default: DfE counts registered (children and
@@ -52,7 +52,7 @@ export interface BenchmarkRecord {
   /** 'England', the region's name as DfE publishes it, 'Comparators' or the employer's name. */
   area: string;
   area_type: AreaType;
-  measure: MeasureName;
+  measure: BenchmarkMeasure;
   value: number | null;
   numerator: number | null;
   /** NULL for DfE figures on the published basis (absence for England and regions). */
@@ -69,7 +69,7 @@ export interface BenchmarkRecord {
 /** Trend and peaks of one annual series (England or the region). */
 export interface BenchmarkSeriesSummary {
   area: string;
-  measure: MeasureName;
+  measure: BenchmarkMeasure;
   years: number[];
   values: (number | null)[];
   /** 'ok' or the parts that could not run on so few years (change points and SPC need 12). */
@@ -116,7 +116,7 @@ export interface BenchmarkOptions {
   excludeRoles?: string[];
 }
 
-const MEASURE_ORDER = new Map<string, number>(MEASURE_NAMES.map((m, i) => [m, i]));
+const MEASURE_ORDER = new Map<string, number>(BENCHMARK_MEASURES.map((m, i) => [m, i]));
 const AREA_ORDER: Record<AreaType, number> = { england: 0, region: 1, comparators: 2, employer: 3 };
 
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -228,7 +228,7 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
     const sep = `${s.year}-09`;
     const hasSep = have.has(sep);
     const noSep = `no September ${s.year} return`;
-    const rec = (measure: MeasureName, num: number | null, den: number | null, scale: number, note: string | null, ok: boolean): BenchmarkRecord => ({
+    const rec = (measure: BenchmarkMeasure, num: number | null, den: number | null, scale: number, note: string | null, ok: boolean): BenchmarkRecord => ({
       year: s.year, area: opts.employer, area_type: "employer", measure,
       value: ok ? ratio(num, den, scale) : null, numerator: ok ? num : null, denominator: ok ? den : null,
       published: null, basis: "counts", contributors: null, candidates: null, note,
@@ -264,7 +264,7 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
 // ---------------------------------------------------------------------------------------------
 
 /** A DfE benchmark row (loaders/dfe.ts) as a benchmark record with its area type and a note. */
-function fromDfe(r: DfeBenchmarkRecord): BenchmarkRecord {
+function fromDfe(r: NationalRecord): BenchmarkRecord {
   const type: AreaType = r.area === "England" ? "england" : r.area === "Comparators" ? "comparators" : "region";
   let note: string | null = null;
   if (r.basis === "published") note = "published rate: the row's days lost cover only the authorities that returned absence (data/benchmarks/README.md)";
@@ -287,7 +287,7 @@ export function benchmarkSeries(records: BenchmarkRecord[], areaTypes: AreaType[
   const areas = [...new Set(records.filter((x) => areaTypes.includes(x.area_type)).map((x) => `${x.area_type}\u0000${x.area}`))];
   for (const key of areas) {
     const [type, area] = key.split("\u0000") as [AreaType, string];
-    for (const measure of MEASURE_NAMES) {
+    for (const measure of BENCHMARK_MEASURES) {
       const pts = records.filter((x) => x.area === area && x.area_type === type && x.measure === measure).sort((a, b) => a.year - b.year);
       if (pts.length === 0) continue;
       const a = analyseSeries({ dates: pts.map((p) => String(p.year)), values: pts.map((p) => p.value), period: 1, higherIs: "worse" });

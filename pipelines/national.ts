@@ -20,8 +20,8 @@ import { UserError } from "../core/errors.ts";
 // ---------------------------------------------------------------------------------------------
 
 /** The benchmark measures, in output order. */
-export const MEASURE_NAMES = ["caseload_per_fte", "turnover_rate", "agency_rate", "vacancy_rate", "absence_rate"] as const;
-export type MeasureName = (typeof MEASURE_NAMES)[number];
+export const BENCHMARK_MEASURES = ["caseload_per_fte", "turnover_rate", "agency_rate", "vacancy_rate", "absence_rate"] as const;
+export type BenchmarkMeasure = (typeof BENCHMARK_MEASURES)[number];
 
 /**
  * Working days per FTE in the year to 30 September, as the DfE absence rate uses them: 253,
@@ -43,7 +43,7 @@ function absenceWorkingDaysSql(year: string): string {
 }
 
 interface MeasureDef {
-  name: MeasureName;
+  name: BenchmarkMeasure;
   numerator: string;
   /** NULL when any part is NULL (SQL arithmetic), so "both present" is `num AND den NOT NULL`. */
   denominator: string;
@@ -75,11 +75,11 @@ const NATIONAL_MEASURE_DEFS: MeasureDef[] = [
 ];
 
 /** One benchmark value. */
-export interface BenchmarkRecord {
+export interface NationalRecord {
   year: number;
   /** 'England', the region's name as published, 'Comparators' or 'All local authorities'. */
   area: string;
-  measure: MeasureName;
+  measure: BenchmarkMeasure;
   value: number | null;
   /** Sum of the numerator (cases, leavers, agency, vacancies, working days lost). */
   numerator: number | null;
@@ -130,12 +130,12 @@ function aggregateMeasuresSql(where: string, area: string): string {
   );
 }
 
-function toRecord(r: Record<string, unknown>): BenchmarkRecord {
+function toRecord(r: Record<string, unknown>): NationalRecord {
   const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   return {
     year: Number(r.year),
     area: String(r.area),
-    measure: r.measure as MeasureName,
+    measure: r.measure as BenchmarkMeasure,
     value: n(r.value),
     numerator: n(r.numerator),
     denominator: n(r.denominator),
@@ -200,7 +200,7 @@ const YEAR_FILTER_SQL = "($year IS NULL OR time_period = CAST($year AS INTEGER))
 export async function benchmarkMeasures(
   conn: DuckDBConnection,
   opts: { region?: string; comparators?: string[]; year?: number },
-): Promise<BenchmarkRecord[]> {
+): Promise<NationalRecord[]> {
   const shown = new Map<string, string>();
   const norm = (s: string): string => {
     const k = s.trim().toLowerCase();
@@ -229,7 +229,7 @@ export async function benchmarkMeasures(
  * row contributes, this reproduces the National counts' rates; where some LA values are
  * suppressed the National total still includes them, so the two can differ (README).
  */
-export async function allLocalAuthorityMeasures(conn: DuckDBConnection, opts: { year?: number } = {}): Promise<BenchmarkRecord[]> {
+export async function allLocalAuthorityMeasures(conn: DuckDBConnection, opts: { year?: number } = {}): Promise<NationalRecord[]> {
   const found = await rows<Record<string, unknown>>(
     conn,
     `SELECT * EXCLUDE (measure_order) FROM (${aggregateMeasuresSql(YEAR_FILTER_SQL, "'All local authorities'")}) ORDER BY year, measure_order`,

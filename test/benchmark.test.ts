@@ -16,7 +16,7 @@ import type { Workspace } from "../core/workspace.ts";
 import { absenceWorkingDays } from "../pipelines/national.ts";
 import { dfeReportingMonths } from "../core/calendar.ts";
 import {
-  MEASURE_NAMES,
+  BENCHMARK_MEASURES,
   benchmark,
   benchmarkData,
   writeBenchmarkMarts,
@@ -86,7 +86,7 @@ describe("the employer's measures are DfE definitions as ratios of sums of its r
     close(e("turnover_rate").denominator, sep.inpost);
     close(e("absence_rate").value, (sick.d! / (sep.inpost! * 253)) * 100);
     expect(absenceWorkingDays(2025)).toBe(253);
-    for (const m of MEASURE_NAMES) expect(e(m).area_type).toBe("employer");
+    for (const m of BENCHMARK_MEASURES) expect(e(m).area_type).toBe("employer");
   });
 
   it("a year whose flows are incomplete has no turnover, with a note naming the missing month", () => {
@@ -110,7 +110,7 @@ describe("DfE areas", () => {
       FROM dfe_indicators WHERE geographic_level = 'National' ORDER BY 1`);
     expect(rows.map((r) => Number(r.y))).toEqual([2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]);
     for (const r of rows) {
-      for (const m of MEASURE_NAMES) {
+      for (const m of BENCHMARK_MEASURES) {
         const rec = find(report.records, "England", Number(r.y), m)!;
         close(rec.value, r[m]);
         expect(rec.area_type).toBe("england");

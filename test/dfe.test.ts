@@ -22,8 +22,8 @@ import {
   allLocalAuthorityMeasures,
   benchmarkMeasures,
   representationBySeniority,
-  type BenchmarkRecord,
-  type MeasureName,
+  type NationalRecord,
+  type BenchmarkMeasure,
 } from "../pipelines/national.ts";
 
 const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "benchmarks");
@@ -31,7 +31,7 @@ const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "be
 const README_TOLERANCE = 0.05;
 /** DfE README: the stated exceptions are published up to this much higher than the counts give. */
 const EXCEPTION_TOLERANCE = 0.25;
-const COUNT_MEASURES: MeasureName[] = ["caseload_per_fte", "turnover_rate", "agency_rate", "vacancy_rate"];
+const COUNT_MEASURES: BenchmarkMeasure[] = ["caseload_per_fte", "turnover_rate", "agency_rate", "vacancy_rate"];
 
 /** Split one CSV line (RFC 4180 quoting, no embedded newlines: none in these files). */
 function parseCsvLine(line: string): string[] {
@@ -83,8 +83,8 @@ const key = (r: { year: number; measure: string }): string => `${r.measure} ${r.
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
 let loaded: Awaited<ReturnType<typeof loadDfeBenchmarks>>;
-let england: BenchmarkRecord[];
-let allLas: BenchmarkRecord[];
+let england: NationalRecord[];
+let allLas: NationalRecord[];
 const tempDirs: string[] = [];
 const extraConnections: DuckDBConnection[] = [];
 

@@ -21,8 +21,8 @@ import {
   finaliseRun,
   mantelHaenszelRatio,
   measureValues,
-  MEASURE_NAMES,
-  MEASURES,
+  FAIRNESS_MEASURES,
+  FAIRNESS_MEASURE_DEFS,
   minimumDetectableRatio,
   relativeLikelihood,
   sensitivity,
@@ -232,7 +232,7 @@ describe("measures", () => {
   });
 
   it("lower supervision is adverse, everything else higher", () => {
-    for (const m of MEASURE_NAMES) expect(MEASURES[m].adverse).toBe(m === "supervision_ratio" ? "lower" : "higher");
+    for (const m of FAIRNESS_MEASURES) expect(FAIRNESS_MEASURE_DEFS[m].adverse).toBe(m === "supervision_ratio" ? "lower" : "higher");
   });
 });
 

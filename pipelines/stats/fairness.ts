@@ -50,14 +50,14 @@
  */
 
 export {
-  MEASURES,
-  MEASURE_NAMES,
+  FAIRNESS_MEASURE_DEFS,
+  FAIRNESS_MEASURES,
   SUPPORT_CAP,
   SUPPORT_FLOOR,
   measureValues,
   type AdverseDirection,
   type MeasureInfo,
-  type MeasureName,
+  type FairnessMeasure,
   type MeasureValues,
   type WorkerMonthTotals,
 } from "./fairness/measures.ts";

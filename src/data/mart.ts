@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Config, defaultConfig, parseConfig } from "../../core/config.ts";
 import { openDb, queryRows } from "../../core/db.ts";
 import { suppressCells } from "../../pipelines/disclosure.ts";
 
@@ -21,10 +22,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const WORKSPACE = resolve(process.env.FAIRLOAD_WORKSPACE ?? join(ROOT, "data"));
 export const PUBLIC = process.env.FAIRLOAD_PUBLIC === "1";
 
-export function config(): { employer: string; min_group_size: number; reference_group: string } {
+/** The workspace's config, validated as every command reads it (defaults from core/defaults.ts). */
+export function config(): Config {
   const file = join(WORKSPACE, "fairload.json");
-  const c = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  return { employer: c.employer ?? "Unnamed employer", min_group_size: c.min_group_size ?? 10, reference_group: c.reference_group ?? "White British" };
+  return existsSync(file) ? parseConfig(JSON.parse(readFileSync(file, "utf8")), file) : defaultConfig();
 }
 
 export type Row = Record<string, unknown>;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_MIN_GROUP_SIZE } from "../../../core/defaults.ts";
 import { periodOf } from "../../../core/calendar.ts";
 import { createRng, deriveSeed } from "../rng.ts";
 import { DEFAULT_RULE, type VerdictRule } from "./rule.ts";
@@ -35,7 +36,7 @@ import { settle } from "./verdict.ts";
 export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOptions): FairnessResult {
   const alpha = options.alpha ?? 0.05;
   const resamples = options.resamples ?? 10_000;
-  const minGroupSize = options.minGroupSize ?? 10;
+  const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const adjust = [...(options.adjust ?? ["service", "team", "role", "fte_band"])] as AdjustKey[];
   if (!adjust.includes("service")) adjust.unshift("service");
   const rule: VerdictRule = { ...DEFAULT_RULE, ...(options.rule ?? {}) };

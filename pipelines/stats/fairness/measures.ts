@@ -6,8 +6,8 @@
  * @module
  */
 
-/** The measures the audit compares. See {@link MEASURES} and docs/fairness-method.md. */
-export type MeasureName =
+/** The measures the audit compares. See {@link FAIRNESS_MEASURE_DEFS} and docs/fairness-method.md. */
+export type FairnessMeasure =
   | "points_per_case"
   | "high_complexity_share"
   | "caseload_per_fte"
@@ -21,7 +21,7 @@ export type AdverseDirection = "higher" | "lower";
 
 /** Description of one measure: its meaning, its adverse direction and the words used in sentences. */
 export interface MeasureInfo {
-  name: MeasureName;
+  name: FairnessMeasure;
   /** Short noun phrase, e.g. "weighted case complexity (points per case)". */
   noun: string;
   /** Ratio above 1 is adverse ("higher") or ratio below 1 is adverse ("lower"). */
@@ -38,7 +38,7 @@ export interface MeasureInfo {
 }
 
 /** The seven audit measures with their adverse directions (higher load/complexity is adverse; lower supervision is adverse). */
-export const MEASURES: Readonly<Record<MeasureName, MeasureInfo>> = {
+export const FAIRNESS_MEASURE_DEFS: Readonly<Record<FairnessMeasure, MeasureInfo>> = {
   points_per_case: {
     name: "points_per_case",
     noun: "weighted case complexity (points per case)",
@@ -112,7 +112,7 @@ export const MEASURES: Readonly<Record<MeasureName, MeasureInfo>> = {
 };
 
 /** All measure names, in report order. */
-export const MEASURE_NAMES: readonly MeasureName[] = Object.keys(MEASURES) as MeasureName[];
+export const FAIRNESS_MEASURES: readonly FairnessMeasure[] = Object.keys(FAIRNESS_MEASURE_DEFS) as FairnessMeasure[];
 
 /**
  * Floor and cap of the support factor in `complexity_per_support`: support =
@@ -146,9 +146,9 @@ export interface WorkerMonthTotals {
 
 /** Measure values of one worker-month with the numerators and denominators of the ratio-of-sums measures. */
 export interface MeasureValues {
-  values: Record<MeasureName, number | null>;
-  num: Record<MeasureName, number>;
-  den: Record<MeasureName, number>;
+  values: Record<FairnessMeasure, number | null>;
+  num: Record<FairnessMeasure, number>;
+  den: Record<FairnessMeasure, number>;
 }
 
 export const isNum = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
@@ -173,10 +173,10 @@ export const isNum = (x: number | null | undefined): x is number => typeof x ===
  * @returns values, numerators and denominators keyed by measure
  */
 export function measureValues(t: WorkerMonthTotals): MeasureValues {
-  const values = {} as Record<MeasureName, number | null>;
-  const num = {} as Record<MeasureName, number>;
-  const den = {} as Record<MeasureName, number>;
-  const set = (m: MeasureName, n: number | null, d: number) => {
+  const values = {} as Record<FairnessMeasure, number | null>;
+  const num = {} as Record<FairnessMeasure, number>;
+  const den = {} as Record<FairnessMeasure, number>;
+  const set = (m: FairnessMeasure, n: number | null, d: number) => {
     if (n === null || !(d > 0) || !Number.isFinite(n) || !Number.isFinite(d)) {
       values[m] = null;
       num[m] = 0;

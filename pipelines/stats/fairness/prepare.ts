@@ -6,7 +6,7 @@
  * @module
  */
 import { monthIndex } from "../../../core/calendar.ts";
-import { isNum, MEASURES, type MeasureName } from "./measures.ts";
+import { isNum, FAIRNESS_MEASURE_DEFS, type FairnessMeasure } from "./measures.ts";
 import type { AuditOptions, WorkerMonthObs } from "./types.ts";
 import { mhFromSums } from "./ratio.ts";
 import { bootstrapCells, modeKey, toCsr } from "./cells.ts";
@@ -53,7 +53,7 @@ export function windowOf(asOf: string, windowMonths: number): WindowSpec {
 }
 
 /** Numerator and denominator of one observation for a measure, or null when not applicable. */
-function numDen(o: WorkerMonthObs, measure: MeasureName): [number, number, boolean] | null {
+function numDen(o: WorkerMonthObs, measure: FairnessMeasure): [number, number, boolean] | null {
   const v = o.values[measure];
   if (!isNum(v)) return null;
   const n = o.num?.[measure];
@@ -78,7 +78,7 @@ export function prepareComparison(
   opts: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">,
 ): PreparedComparison {
   if (opts.group === opts.reference) throw new RangeError("group and reference must differ");
-  if (!(opts.measure in MEASURES)) throw new RangeError(`unknown measure "${opts.measure}"`);
+  if (!(opts.measure in FAIRNESS_MEASURE_DEFS)) throw new RangeError(`unknown measure "${opts.measure}"`);
   const win = windowOf(opts.asOf, opts.windowMonths);
   const adjust = opts.adjust ?? ["service", "team", "role", "fte_band"];
   const useTeam = adjust.includes("team");

@@ -4,7 +4,7 @@
  * @module
  */
 import { monthName } from "../../../core/calendar.ts";
-import { MEASURES, type MeasureInfo } from "./measures.ts";
+import { FAIRNESS_MEASURE_DEFS, type MeasureInfo } from "./measures.ts";
 import type { AdjustKey, FairnessResult } from "./types.ts";
 
 const PHRASES: Record<string, string> = {
@@ -73,7 +73,7 @@ function scopePhrase(r: Pick<FairnessResult, "scope" | "service" | "team">): str
  * @returns the sentence
  */
 export function describeResult(r: FairnessResult): string {
-  const info = MEASURES[r.measure];
+  const info = FAIRNESS_MEASURE_DEFS[r.measure];
   const scope = scopePhrase(r);
   if (r.verdict === "suppressed") {
     return `${scope}: the comparison of ${info.noun} between ${r.group_label} and ${r.reference_label} is not published because a group has fewer than ${r.min_group_size} workers.`;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MeasureName } from "./measures.ts";
+import type { FairnessMeasure } from "./measures.ts";
 import type { Verdict, VerdictReason, VerdictRule } from "./rule.ts";
 
 /** One worker in one month, as the caller builds it from the marts. */
@@ -20,11 +20,11 @@ export interface WorkerMonthObs {
   /** The worker's group for this comparison (e.g. "Ethnic minorities", "White British", "Not known"). */
   group: string;
   /** Measure values; null = not applicable this month. */
-  values: Partial<Record<MeasureName, number | null>>;
+  values: Partial<Record<FairnessMeasure, number | null>>;
   /** Numerators of the ratio-of-sums measures (see {@link measureValues}). */
-  num?: Partial<Record<MeasureName, number>>;
+  num?: Partial<Record<FairnessMeasure, number>>;
   /** Denominators of the ratio-of-sums measures. */
-  den?: Partial<Record<MeasureName, number>>;
+  den?: Partial<Record<FairnessMeasure, number>>;
 }
 
 /** Characteristics the adjusted comparison can hold fixed (month is always held fixed). */
@@ -36,7 +36,7 @@ export interface AuditOptions {
   group: string;
   /** The reference group (e.g. "White British"). */
   reference: string;
-  measure: MeasureName;
+  measure: FairnessMeasure;
   /** Months in the window ending at `asOf` (12 recommended; persistence needs >= 6). */
   windowMonths: number;
   /** Last month of the window, YYYY-MM. */
@@ -72,7 +72,7 @@ export interface FairnessResult {
   scope: string;
   service: string | null;
   team: string | null;
-  measure: MeasureName;
+  measure: FairnessMeasure;
   group: string;
   reference_group: string;
   window_start: string;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MEASURES } from "./measures.ts";
+import { FAIRNESS_MEASURE_DEFS } from "./measures.ts";
 import { DEFAULT_RULE, type Verdict, type VerdictReason, type VerdictRule } from "./rule.ts";
 import type { FairnessResult } from "./types.ts";
 import { describeResult } from "./sentences.ts";
@@ -48,7 +48,7 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
     if (r.months_observed < rule.persistence_min_months) return { verdict: "too few to tell", reason: "short-window" };
     if (!r.persistent) return { verdict: "too few to tell", reason: "not-persistent" };
     const higher = R > 1;
-    const adverse = MEASURES[r.measure].adverse === "higher" ? higher : !higher;
+    const adverse = FAIRNESS_MEASURE_DEFS[r.measure].adverse === "higher" ? higher : !higher;
     return { verdict: adverse ? "adverse disparity" : "favourable disparity", reason: "significant-and-persistent" };
   }
   // A difference the interval itself detects, but that does not survive the correction for the

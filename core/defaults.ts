@@ -1,0 +1,26 @@
+/**
+ * Defaults of the workspace config (`fairload.json`), defined once: core/config.ts builds its
+ * schema from them, and anything that needs a default without a workspace (a statistic's own
+ * default, a site loader) takes it from here. Constants only, so pure code may import them.
+ */
+
+/** The employer's name when the config gives none. */
+export const DEFAULT_EMPLOYER = "Unnamed employer";
+
+/** The group every other is compared with. */
+export const DEFAULT_REFERENCE_GROUP = "White British";
+
+/**
+ * The fewest people a published figure may rest on: no group, cell or figure from which one can
+ * be worked out describes fewer than this many workers.
+ */
+export const DEFAULT_MIN_GROUP_SIZE = 10;
+
+/** Roles counted as senior (representation by seniority, progression). */
+export const DEFAULT_SENIOR_ROLES: readonly string[] = ["Senior Practitioner", "Advanced Practitioner", "Team Manager"];
+
+/** Largest return file accepted, in MB. */
+export const DEFAULT_MAX_FILE_MB = 512;
+
+/** A workbook (a zip) whose entries would unpack to more than this many MB is refused before it is opened. */
+export const DEFAULT_MAX_UNPACKED_MB = 1024;
