@@ -31,7 +31,7 @@ import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from "n
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, version as esbuildVersion, type Plugin } from "esbuild";
+import { build, transform, version as esbuildVersion, type Plugin } from "esbuild";
 
 /**
  * Packages bundled from node_modules into Framework's npm cache, by npm name.
@@ -415,8 +415,29 @@ export async function prebuildSite(options: PrebuildOptions = {}): Promise<Prebu
   }
 
   await writeAtomic(manifestPath, `${JSON.stringify(next, null, 2)}\n`);
+  await writeSharedModules(siteRoot);
   report.ms = Math.round(performance.now() - start);
   return report;
+}
+
+/**
+ * Pure modules the pages share with the pipeline, written into the site as JavaScript so that
+ * pages and pipeline use one definition (Framework serves only what is under src/). Generated,
+ * not committed (.gitignore).
+ */
+export const SHARED_MODULES: readonly { from: string; to: string }[] = [{ from: "core/calendar.ts", to: "components/calendar.js" }];
+
+async function writeSharedModules(siteRoot: string): Promise<void> {
+  const fairloadRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+  for (const m of SHARED_MODULES) {
+    const source = await readFile(join(fairloadRoot, m.from), "utf8");
+    const { code } = await transform(source, { loader: "ts", format: "esm", target: "es2022" });
+    const out = join(siteRoot, m.to);
+    const text = `// Generated from ${m.from} by bin/prebuild-site.ts: edit that file, not this one.\n${code}`;
+    if (existsSync(out) && (await readFile(out, "utf8")) === text) continue;
+    await mkdir(dirname(out), { recursive: true });
+    await writeAtomic(out, text);
+  }
 }
 
 /** CLI entry point: `tsx bin/prebuild-site.ts [--force] [--quiet]`. */

@@ -12,10 +12,10 @@ export const verdictColour = {
   "too few to tell": "#9E9E9E",
   suppressed: "#D0D0D0"
 };
-export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-export const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+// Month names come from the pipeline's own calendar (core/calendar.ts, written here by the prebuild).
+import {MONTH_ABBREVIATIONS, MONTH_NAMES, monthName as calendarMonthName} from "./calendar.js";
+export {MONTH_NAMES};
+export const MONTHS = MONTH_ABBREVIATIONS;
 export function monthName(period) {
-  if (!period) return "";
-  const [y, m] = String(period).split("-");
-  return m ? `${MONTH_NAMES[Number(m) - 1]} ${y}` : y;
+  return period ? calendarMonthName(String(period)) : "";
 }
