@@ -218,3 +218,25 @@ export class GoldenStream {
     return Math.min(1 - 1e-9, Math.max(1e-9, u));
   }
 }
+
+/**
+ * Roberts' R2 quasirandom sequence in two dimensions (Roberts 2018, "The
+ * unreasonable effectiveness of quasirandom sequences"): point k is
+ * (o1 + k / g, o2 + k / g^2) mod 1 with g the plastic number, the 2-D
+ * analogue of the golden-ratio sequence. Any run of consecutive points is
+ * evenly spread over the unit square, so both coordinates are stratified and
+ * unrelated to each other.
+ */
+export class R2Stream {
+  private k = 0;
+  private static readonly A1 = 1 / 1.324717957244746;
+  private static readonly A2 = 1 / (1.324717957244746 * 1.324717957244746);
+  /** `o1`, `o2` in [0, 1) rotate the sequence. */
+  constructor(private readonly o1: number, private readonly o2: number) {}
+  /** Next point, both coordinates in (0, 1). */
+  next(): [number, number] {
+    this.k++;
+    const clamp = (u: number) => Math.min(1 - 1e-9, Math.max(1e-9, u));
+    return [clamp((this.o1 + R2Stream.A1 * this.k) % 1), clamp((this.o2 + R2Stream.A2 * this.k) % 1)];
+  }
+}

@@ -1,16 +1,17 @@
 /**
  * Writers for the synthetic sample employer in the containers of the input
- * contract (/work/shared/spec/returns.md, "Containers"): a folder of CSV
+ * contract (docs/returns.md, "Containers"): a folder of CSV
  * files named after the tables, or one Excel workbook with one sheet per
  * table.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { TABLE_COLUMNS, TABLE_NAMES, type Cell, type Row, type SampleEmployer, type SampleEmployerStream, type TableName } from "./generator.ts";
+import { CONTRACT } from "../../core/contract.ts";
+import { TABLE_COLUMNS, TABLE_NAMES, type Cell, type Row, type SampleEmployer, type SampleEmployerStream, type TableName } from "./types.ts";
 
-/** Columns written as real dates in Excel (contract type `date`). */
-const DATE_COLUMNS = new Set(["check_date", "allocated_on"]);
+/** Columns written as real dates in Excel: those of contract type `date` (check_date, allocated_on). */
+const DATE_COLUMNS = new Set(TABLE_NAMES.flatMap((t) => CONTRACT[t].columns.filter((c) => c.type === "date").map((c) => c.name)));
 
 /**
  * One CSV field per RFC 4180: null/undefined -> empty, booleans -> true/false,
