@@ -70,6 +70,10 @@ export function ethnicityKey(value: string): string {
     .trim();
 }
 
+/** {@link ethnicityKey} in SQL, over the SQL expression `v` (ingest folds in the database). */
+export const ETHNICITY_KEY_SQL = (v: string) =>
+  `trim(regexp_replace(regexp_replace(regexp_replace(lower(replace(${v}, '&', ' and ')), '[^a-z0-9]+', ' ', 'g'), '\\bwelsh\\b', ' ', 'g'), '\\s+', ' ', 'g'))`;
+
 /** Every accepted spelling (folded) with the code it maps to. */
 export function ethnicityLookup(): { key: string; code: EthnicityCode }[] {
   const out = new Map<string, EthnicityCode>();

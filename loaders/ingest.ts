@@ -18,6 +18,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
 import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
 import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "../core/errors.ts";
+import { ETHNICITY_KEY_SQL } from "../core/ethnicity.ts";
 import { type Progress, silentProgress } from "../core/progress.ts";
 import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
 import { type Workspace, appendLog } from "../core/workspace.ts";
@@ -278,9 +279,6 @@ function dateSql(v: string, formats: string[]): string {
     THEN CAST(DATE '1899-12-30' + CAST(floor(${serial}) AS INTEGER) AS DATE)
     ELSE CAST(try_strptime(${v}, [${formats.map(quoteLit).join(", ")}]) AS DATE) END`;
 }
-
-const ETHNICITY_KEY_SQL = (v: string) =>
-  `trim(regexp_replace(regexp_replace(regexp_replace(lower(replace(${v}, '&', ' and ')), '[^a-z0-9]+', ' ', 'g'), '\\bwelsh\\b', ' ', 'g'), '\\s+', ' ', 'g'))`;
 
 interface Check {
   column: string;

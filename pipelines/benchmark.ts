@@ -45,24 +45,13 @@ export const DEFAULT_EXCLUDED_ROLES = ["Social Work Assistant"] as const;
 
 export type AreaType = "england" | "region" | "comparators" | "employer";
 
-/** One benchmark figure: a year, an area and a measure. */
-export interface BenchmarkRecord {
-  /** The DfE year: at 30 September of this year (flows: the year to 30 September). */
-  year: number;
-  /** 'England', the region's name as DfE publishes it, 'Comparators' or the employer's name. */
-  area: string;
+/**
+ * One benchmark figure: a year, an area and a measure. The national figures' fields
+ * ({@link NationalRecord}: value, numerator, denominator, published, basis, contributors,
+ * candidates), with the area's type and a note; `area` is also the employer's name on its rows.
+ */
+export interface BenchmarkRecord extends NationalRecord {
   area_type: AreaType;
-  measure: BenchmarkMeasure;
-  value: number | null;
-  numerator: number | null;
-  /** NULL for DfE figures on the published basis (absence for England and regions). */
-  denominator: number | null;
-  /** The rate DfE publishes (England and region rows). */
-  published: number | null;
-  basis: "counts" | "published";
-  /** Comparators: local-authority rows with both parts present / rows selected that year. */
-  contributors: number | null;
-  candidates: number | null;
   note: string | null;
 }
 
@@ -459,15 +448,6 @@ export async function benchmarkReport(ws: Workspace, opts: BenchmarkOptions = {}
   }
 }
 
-/**
- * The benchmark records: the employer's own turnover, agency, vacancy, caseload and absence rates
- * (DfE definitions, ratios of sums) beside England, the region and the comparators, 2017-2025
- * for the DfE areas and every year of the employer's returns. See {@link benchmarkReport} for
- * the notes, series and representation.
- */
-export async function benchmark(ws: Workspace, opts: BenchmarkOptions = {}): Promise<BenchmarkRecord[]> {
-  return (await benchmarkReport(ws, opts)).records;
-}
 
 const BENCHMARK_COLUMNS: Record<string, string> = {
   year: "INTEGER", area: "VARCHAR", area_type: "VARCHAR", measure: "VARCHAR", value: "DOUBLE", numerator: "DOUBLE", denominator: "DOUBLE",

@@ -14,7 +14,7 @@ import {
   NonFiniteInputError,
   peakProminences,
   selectByPeakDistance,
-} from "../pipelines/stats/peaks.ts";
+} from "../../pipelines/stats/peaks.ts";
 import {
   binSegMean,
   cptMean,
@@ -23,7 +23,7 @@ import {
   peltMean,
   penaltyValue,
   scaleForChangepoint,
-} from "../pipelines/stats/changepoint.ts";
+} from "../../pipelines/stats/changepoint.ts";
 import {
   partOfTwoInThree,
   runOneSide,
@@ -31,10 +31,10 @@ import {
   twoInThree,
   xmrChart,
   xmrLimits,
-} from "../pipelines/stats/spc.ts";
+} from "../../pipelines/stats/spc.ts";
 
 function fixture<T = any>(name: string): T {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), "utf8")) as T;
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), "utf8")) as T;
 }
 
 /** |a - b| <= half a unit in the last printed decimal. */

@@ -11,7 +11,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeReturn, type Rows } from "./helpers.ts";
+import { writeReturn, type Rows } from "../support/helpers.ts";
 import {
   type AxeAllowance,
   type PageLog,
@@ -29,7 +29,7 @@ import {
   screenshot,
   tempFolder,
   waitForRender,
-} from "./site-helpers.ts";
+} from "../support/site-helpers.ts";
 
 const skip = browserSkipReason();
 if (skip) console.warn(`site-browser: browser checks skipped: ${skip}`);

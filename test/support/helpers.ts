@@ -1,20 +1,32 @@
 /** Shared test helpers: temp workspaces, writing small returns, running the CLI, snapshots of the database. */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { TABLE_NAMES } from "../core/contract.ts";
-import { openDb, queryRows } from "../core/db.ts";
-import { initWorkspace, type Workspace } from "../core/workspace.ts";
+import { TABLE_NAMES } from "../../core/contract.ts";
+import { openDb, queryRows } from "../../core/db.ts";
+import { initWorkspace, type Workspace } from "../../core/workspace.ts";
 
-export const ROOT = resolve(import.meta.dirname, "..");
+export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "bin", "fairload.js");
 
+/** Every temp folder this test process made; removed when it exits (a test file runs in its own process). */
+const made = new Set<string>();
+process.once("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * The one temp-folder helper: a new folder under the system's temp dir, removed when the test
+ * file's process ends (sample workspaces are tens of MB), whether its tests pass or fail.
+ */
 export function tempDir(prefix = "fairload-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.add(d);
+  return d;
 }
 
+/** A fresh workspace in a temp folder. */
 export function tempWorkspace(employer = "Test employer"): Workspace {
   return initWorkspace(join(tempDir(), "ws"), { employer });
 }
@@ -109,25 +121,4 @@ export async function currentCounts(ws: Workspace): Promise<Record<string, numbe
   const out: Record<string, number> = {};
   for (const t of TABLE_NAMES) out[t] = (await query<{ n: number }>(ws, `SELECT count(*) AS n FROM ${t}`))[0].n;
   return out;
-}
-
-/**
- * Temp folders for one test file, removed when the file ends (sample workspaces are tens of MB):
- * `scratch()` a folder, `workspace()` a fresh workspace, `returnDir(tables)` a written return.
- */
-export function scratchFolders() {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const d of made) rmSync(d, { recursive: true, force: true });
-  });
-  const scratch = (prefix?: string): string => {
-    const d = tempDir(prefix);
-    made.push(d);
-    return d;
-  };
-  return {
-    scratch,
-    workspace: (): Workspace => initWorkspace(join(scratch(), "ws"), { employer: "Test employer" }),
-    returnDir: (tables: Parameters<typeof writeReturn>[0]): string => writeReturn(tables, join(scratch(), "return")),
-  };
 }

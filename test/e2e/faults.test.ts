@@ -10,16 +10,16 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SAMPLE_DIR } from "../bin/make-sample.ts";
-import { openDb, inTransaction, queryRows } from "../core/db.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { rebuild } from "../loaders/rebuild.ts";
-import { initWorkspace, openWorkspace, readLog, type Workspace } from "../core/workspace.ts";
-import { runAll } from "../app/workflow.ts";
-import { sqlModels } from "../pipelines/build.ts";
-import { runModels } from "../pipelines/run.ts";
-import type { SqlModel } from "../pipelines/registry.ts";
-import { CLI, ROOT, currentCounts, runCli, smallReturn, snapshot, tempDir, writeReturn, type Rows } from "./helpers.ts";
+import { SAMPLE_DIR } from "../../bin/make-sample.ts";
+import { openDb, inTransaction, queryRows } from "../../core/db.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { rebuild } from "../../loaders/rebuild.ts";
+import { initWorkspace, openWorkspace, readLog, type Workspace } from "../../core/workspace.ts";
+import { runAll } from "../../app/workflow.ts";
+import { sqlModels } from "../../pipelines/build.ts";
+import { runModels } from "../../pipelines/run.ts";
+import type { SqlModel } from "../../pipelines/registry.ts";
+import { CLI, ROOT, currentCounts, runCli, smallReturn, snapshot, tempDir, writeReturn, type Rows } from "../support/helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
 const made: string[] = [];

@@ -16,8 +16,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") failed++;
         else skipped++;
       }
-      // a file that failed to load counts as a failure too
-      if (m.state() === "failed" && [...m.children.allTests()].length === 0) failed++;
+      // a file that failed outside its tests (failed to load, or a beforeAll/afterAll threw, so
+      // its tests were skipped) counts as a failure too
+      if (m.state() === "failed" && ![...m.children.allTests()].some((t) => t.result().state === "failed")) failed++;
     }
     failed += errors.length;
     const line = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`;

@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { stl, StlInputError, type StlOptions } from '../pipelines/stats/stl.ts';
-import { decompose, DecomposeInputError, convolutionFilter } from '../pipelines/stats/decompose.ts';
+import { stl, StlInputError, type StlOptions } from '../../pipelines/stats/stl.ts';
+import { decompose, DecomposeInputError, convolutionFilter } from '../../pipelines/stats/decompose.ts';
 import {
   deseasonalise,
   peakAndTroughMonths,
   seasonalProfile,
   seasonalStrength,
   stableSeasonalityPValue,
-} from '../pipelines/stats/seasonal.ts';
+} from '../../pipelines/stats/seasonal.ts';
 
 const fixture = (name: string): any =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), 'utf8'));
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8'));
 
 /**
  * 1e-6 relative to the reference value, with an absolute floor of 1e-9 for

@@ -3,12 +3,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../core/config.ts";
-import { normaliseEthnicity } from "../core/ethnicity.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { openWorkspace } from "../core/workspace.ts";
-import { writeTemplate } from "../loaders/template.ts";
-import { currentCounts, query, runCli, smallReturn, tempDir, tempWorkspace, writeReturn } from "./helpers.ts";
+import { parseConfig } from "../../core/config.ts";
+import { normaliseEthnicity } from "../../core/ethnicity.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { openWorkspace } from "../../core/workspace.ts";
+import { writeTemplate } from "../../loaders/template.ts";
+import { currentCounts, query, runCli, smallReturn, tempDir, tempWorkspace, writeReturn } from "../support/helpers.ts";
 
 describe("Excel template", () => {
   it("has a sheet per table with drop-downs from the workspace, and a filled-in copy ingests cleanly", async () => {

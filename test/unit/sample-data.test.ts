@@ -3,9 +3,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { makeSample, SAMPLE_DIR } from "../bin/make-sample.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { currentCounts, tempDir, tempWorkspace } from "./helpers.ts";
+import { makeSample, SAMPLE_DIR } from "../../bin/make-sample.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { currentCounts, tempDir, tempWorkspace } from "../support/helpers.ts";
 
 describe("shipped sample returns", () => {
   it("come from the generator, byte for byte (CSV) and cell for cell (xlsx)", async () => {

@@ -10,20 +10,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, queryRows, type Db } from "../core/db.ts";
-import { ingest } from "../loaders/ingest.ts";
-import type { Workspace } from "../core/workspace.ts";
-import { absenceWorkingDays } from "../pipelines/national.ts";
-import { dfeReportingMonths } from "../core/calendar.ts";
+import { openDb, queryRows, type Db } from "../../core/db.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import type { Workspace } from "../../core/workspace.ts";
+import { absenceWorkingDays } from "../../pipelines/national.ts";
+import { ensureDfe } from "../../loaders/dfe.ts";
+import { benchmarkWorkspace } from "../../app/workflow.ts";
+import { dfeReportingMonths } from "../../core/calendar.ts";
 import {
   BENCHMARK_MEASURES,
-  benchmark,
   benchmarkData,
   writeBenchmarkMarts,
   type BenchmarkRecord,
   type BenchmarkReport,
-} from "../pipelines/benchmark.ts";
-import { ROOT, smallReturn, tempWorkspace, writeReturn } from "./helpers.ts";
+} from "../../pipelines/benchmark.ts";
+import { ROOT, smallReturn, tempWorkspace, writeReturn } from "../support/helpers.ts";
 
 const SAMPLE = join(ROOT, "data", "sample", "returns");
 const SHIPPED = JSON.parse(readFileSync(join(ROOT, "data", "fairload.json"), "utf8")) as { region: string; comparators: string[] };
@@ -52,6 +53,7 @@ beforeAll(async () => {
   ws.config = { ...ws.config, region: SHIPPED.region, comparators: SHIPPED.comparators };
   await ingest(ws, [SAMPLE]);
   db = await openDb(ws.dbPath);
+  await ensureDfe(db.conn);
   report = await benchmarkData(db.conn, ws.config);
 }, 60_000);
 
@@ -236,7 +238,7 @@ describe("an employer with no September", () => {
   it("gets its year with missing values and a note, not zeros", async () => {
     const small = tempWorkspace("Small employer");
     await ingest(small, [writeReturn(smallReturn("2025-01"))]);
-    const recs = await benchmark(small, {});
+    const recs = (await benchmarkWorkspace(small)).records;
     const mine = recs.filter((x) => x.area_type === "employer");
     expect(mine.map((x) => x.year)).toEqual([2025, 2025, 2025, 2025, 2025]);
     expect(mine.every((x) => x.value === null && /no September 2025/.test(x.note ?? ""))).toBe(true);

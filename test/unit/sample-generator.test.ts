@@ -6,8 +6,7 @@
  * No answer-key fixtures are needed: every expectation is a planted fact
  * returned in `truth` or a rule of the contract.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,8 +15,9 @@ import {
   periodIndex, periodString, schemeCells, tiltedDistribution, tiltReach, fitComplexityBias, DEFAULT_SERVICES,
   DEFAULT_ETHNIC_MINORITY_SHARE, NATIONAL_ETHNIC_MINORITY_SHARE,
   type Row, type SampleEmployer, type SampleOptions,
-} from "../loaders/sample/generator.ts";
-import { csvField, writeCsvFolder, writeXlsx } from "../loaders/sample/write.ts";
+} from "../../loaders/sample/generator.ts";
+import { csvField, writeCsvFolder, writeXlsx } from "../../loaders/sample/write.ts";
+import { tempDir } from "../support/helpers.ts";
 
 const TODAY_PERIOD = "2026-11";
 
@@ -922,10 +922,9 @@ describe("writers", () => {
   let dir: string;
   let small: SampleEmployer;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "fairload-sample-"));
+    dir = tempDir("fairload-sample-");
     small = generateEmployer({ months: 3, seed: 2, healthCheckPeriods: ["2026-08"] });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("csvField quotes per RFC 4180 and writes nulls empty, booleans true/false", () => {
     expect(csvField(null)).toBe("");

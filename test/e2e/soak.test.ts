@@ -10,14 +10,13 @@ import { once } from "node:events";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SAMPLE_DIR } from "../bin/make-sample.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { initWorkspace, type Workspace } from "../core/workspace.ts";
-import { runAll } from "../app/workflow.ts";
-import { ROOT, currentCounts, query, smallReturn, tempDir, writeReturn, scratchFolders } from "./helpers.ts";
+import { SAMPLE_DIR } from "../../bin/make-sample.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { initWorkspace, type Workspace } from "../../core/workspace.ts";
+import { runAll } from "../../app/workflow.ts";
+import { ROOT, currentCounts, query, smallReturn, tempDir, tempWorkspace, writeReturn } from "../support/helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const { scratch, workspace, returnDir } = scratchFolders();
 
 const MONTHS = Array.from({ length: 14 }, (_, i) => {
   const k = 2023 * 12 + 9 + i; // from 2023-10
@@ -58,7 +57,7 @@ function correct(table: string, lines: string[]): string[] {
 }
 
 function writeFolder(tables: Record<string, string[]>, reference: boolean): string {
-  const dir = join(scratch("fairload-soak-"), "return");
+  const dir = join(tempDir("fairload-soak-"), "return");
   mkdirSync(dir, { recursive: true });
   if (reference) for (const t of ["points_scheme", "staff"]) writeFileSync(join(dir, `${t}.csv`), readFileSync(join(SAMPLE_DIR, "returns", `${t}.csv`)));
   for (const [t, lines] of Object.entries(tables)) if (lines.length > 1) writeFileSync(join(dir, `${t}.csv`), `${lines.join("\n")}\n`);
@@ -77,8 +76,8 @@ describe("soak: a year and more of monthly returns, one at a time", () => {
     // one month at a time; the corrected resubmission of RESUBMITTED arrives after month 9
     const steps = MONTHS.map((m, i) => writeFolder(monthLines([m], false), i === 0));
     steps.splice(9, 0, writeFolder(monthLines([RESUBMITTED], true), false));
-    const ws = initWorkspace(join(scratch(), "ws"));
-    const script = join(scratch(), "soak.mjs");
+    const ws = initWorkspace(join(tempDir(), "ws"));
+    const script = join(tempDir(), "soak.mjs");
     writeFileSync(
       script,
       `import { ingest } from ${JSON.stringify(join(ROOT, "loaders", "ingest.ts"))};
@@ -112,7 +111,7 @@ for (const [i, dir] of JSON.parse(process.argv[3]).entries()) {
     expect(last / first).toBeLessThan(1.25);
 
     // a fresh workspace given every month at once, the resubmitted month as corrected
-    const fresh = initWorkspace(join(scratch(), "fresh"));
+    const fresh = initWorkspace(join(tempDir(), "fresh"));
     const all = monthLines(MONTHS, true);
     expect((await ingest(fresh, [writeFolder(all, true)])).status).toBe("accepted");
     await runAll(fresh);
@@ -128,8 +127,8 @@ for (const [i, dir] of JSON.parse(process.argv[3]).entries()) {
   }, 240_000);
 
   it("a corrected month replaces the cases of every worker it sends or drops, also a worker left with no cases", async () => {
-    const ws = workspace();
-    await ingest(ws, [returnDir(smallReturn("2025-01"))]);
+    const ws = tempWorkspace();
+    await ingest(ws, [writeReturn(smallReturn("2025-01"))]);
     // W2's only case (C3) was closed, and W1 left the team: the corrected month has neither
     const fixed = smallReturn("2025-01");
     const s = await ingest(ws, [writeReturn({ worker_month: fixed.worker_month.filter((w) => w.worker_id !== "W1"), case_month: fixed.case_month.filter((c) => c.worker_id !== "W2" && c.worker_id !== "W1").concat([{ period: "2025-01", worker_id: "W3", case_ref: "C9", case_type: "Child in Need", points: 3, complexity: 2 }]) })]);

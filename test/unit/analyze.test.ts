@@ -1,7 +1,7 @@
 /** The engine applied to whole series: statuses, gaps, planted patterns, error rates of level shifts. */
 import { describe, expect, it } from "vitest";
-import { analyseSeries, describeSeries, toGrid } from "../pipelines/stats/analyze.ts";
-import { CLI, ROOT } from "./helpers.ts";
+import { analyseSeries, describeSeries, toGrid } from "../../pipelines/stats/analyze.ts";
+import { CLI, ROOT } from "../support/helpers.ts";
 import { spawnSync } from "node:child_process";
 
 function lcg(seed: number) {

@@ -19,9 +19,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recoverableCells } from "../pipelines/disclosure.ts";
-import { query } from "./helpers.ts";
-import { PAGES, type SiteFixture, browserSkipReason, buildSampleSite, findTokens, launchChromium, listFiles, newLoggedPage, offOrigin, openPage } from "./site-helpers.ts";
+import { recoverableCells } from "../../pipelines/disclosure.ts";
+import { query } from "../support/helpers.ts";
+import { PAGES, type SiteFixture, browserSkipReason, buildSampleSite, findTokens, launchChromium, listFiles, newLoggedPage, offOrigin, openPage } from "../support/site-helpers.ts";
 
 const skip = browserSkipReason();
 if (skip) console.warn(`site-public: browser checks skipped: ${skip}`);

@@ -5,8 +5,7 @@
  * 0.05 except agency 2023-2024 and turnover 2024 (published up to 0.25 higher); England 2024,
  * Black social workers: 15.2% of known ethnicity, 20.5% of case holders, 10.2% of managers.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -16,7 +15,7 @@ import {
   ROLE_ETHNICITY_FILE,
   SUPPRESSION_CODES,
   loadDfeBenchmarks,
-} from "../loaders/dfe.ts";
+} from "../../loaders/dfe.ts";
 import {
   absenceWorkingDays,
   allLocalAuthorityMeasures,
@@ -24,9 +23,10 @@ import {
   representationBySeniority,
   type NationalRecord,
   type BenchmarkMeasure,
-} from "../pipelines/national.ts";
+} from "../../pipelines/national.ts";
+import { tempDir } from "../support/helpers.ts";
 
-const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "benchmarks");
+const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "benchmarks");
 /** DfE README: National counts reproduce published rates within this, bar stated exceptions. */
 const README_TOLERANCE = 0.05;
 /** DfE README: the stated exceptions are published up to this much higher than the counts give. */
@@ -85,14 +85,7 @@ let conn: DuckDBConnection;
 let loaded: Awaited<ReturnType<typeof loadDfeBenchmarks>>;
 let england: NationalRecord[];
 let allLas: NationalRecord[];
-const tempDirs: string[] = [];
 const extraConnections: DuckDBConnection[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "fairload-dfe-"));
-  tempDirs.push(dir);
-  return dir;
-}
 
 async function freshConnection(): Promise<DuckDBConnection> {
   const inst = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false" });
@@ -111,7 +104,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const c of [conn, ...extraConnections]) c?.closeSync();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("loadDfeBenchmarks", () => {

@@ -4,8 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { ingest } from "../loaders/ingest.ts";
-import { CLI, ROOT, currentCounts, smallReturn, snapshot, tempWorkspace, writeReturn, type Rows } from "./helpers.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { CLI, ROOT, currentCounts, smallReturn, snapshot, tempWorkspace, writeReturn, type Rows } from "../support/helpers.ts";
 
 /** A return big enough that ingest takes a noticeable time: `workers` workers x 6 months, ~15 cases each. */
 function mediumReturn(workers: number): Record<string, Rows> {

@@ -9,10 +9,10 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../core/db.ts";
-import { buildHealthCheckTemplate, HEALTH_CHECK_COLUMNS, writeHealthCheckTemplate } from "../loaders/healthcheck-template.ts";
-import { ingest } from "../loaders/ingest.ts";
-import type { Workspace } from "../core/workspace.ts";
+import { openDb } from "../../core/db.ts";
+import { buildHealthCheckTemplate, HEALTH_CHECK_COLUMNS, writeHealthCheckTemplate } from "../../loaders/healthcheck-template.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import type { Workspace } from "../../core/workspace.ts";
 import {
   COMPUTED_PROMPTS,
   DEFAULT_THRESHOLDS,
@@ -29,9 +29,9 @@ import {
   writeHealthCheckMarts,
   type HealthCheckData,
   type HealthCheckRecord,
-} from "../pipelines/healthcheck.ts";
-import { runAll } from "../app/workflow.ts";
-import { ROOT, query, tempDir, tempWorkspace } from "./helpers.ts";
+} from "../../pipelines/healthcheck.ts";
+import { runAll } from "../../app/workflow.ts";
+import { ROOT, query, tempDir, tempWorkspace } from "../support/helpers.ts";
 
 const SAMPLE = join(ROOT, "data", "sample", "returns");
 const SAFEGUARDING = "Safeguarding and Support";

@@ -2,10 +2,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ingest } from "../loaders/ingest.ts";
-import { generateEmployer } from "../loaders/sample/generator.ts";
-import { type Workspace, openWorkspace } from "../core/workspace.ts";
-import { ROOT, runCli, tempWorkspace } from "./helpers.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { generateEmployer } from "../../loaders/sample/generator.ts";
+import { type Workspace, openWorkspace } from "../../core/workspace.ts";
+import { ROOT, runCli, tempWorkspace } from "../support/helpers.ts";
 
 let ws: Workspace;
 beforeAll(async () => {

@@ -29,9 +29,9 @@ import {
   type AuditOptions,
   type FairnessResult,
   type WorkerMonthObs,
-} from "../pipelines/stats/fairness.ts";
-import { monthIndex, monthName, periodOf } from "../core/calendar.ts";
-import { createRng, deriveSeed, splitmix32, xoshiro128ss } from "../pipelines/stats/rng.ts";
+} from "../../pipelines/stats/fairness.ts";
+import { monthIndex, monthName, periodOf } from "../../core/calendar.ts";
+import { createRng, deriveSeed, splitmix32, xoshiro128ss } from "../../pipelines/stats/rng.ts";
 
 // ---------------------------------------------------------------------------
 // A small simulator

@@ -8,13 +8,13 @@
 import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditWorkspace, runAll } from "../app/workflow.ts";
-import { openWorkspace, type Workspace } from "../core/workspace.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { registry, SOURCES } from "../pipelines/project.ts";
-import { buildRegistry, loadSqlModels, type Model } from "../pipelines/registry.ts";
-import { ROOT, query, runCli, tempWorkspace } from "./helpers.ts";
-import { martDigests, type TableDigest } from "./support/mart-snapshot.ts";
+import { auditWorkspace, runAll } from "../../app/workflow.ts";
+import { openWorkspace, type Workspace } from "../../core/workspace.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { registry, SOURCES } from "../../pipelines/project.ts";
+import { buildRegistry, loadSqlModels, type Model } from "../../pipelines/registry.ts";
+import { ROOT, query, runCli, tempWorkspace } from "../support/helpers.ts";
+import { martDigests, type TableDigest } from "../support/mart-snapshot.ts";
 
 let ws: Workspace;
 let models: Model[];

@@ -19,12 +19,12 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { buildSite, serveSite } from "../bin/site.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { DEFAULT_EMPLOYER } from "../loaders/sample/generator.ts";
-import { initWorkspace, PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
-import { runAudit } from "../pipelines/audit.ts";
-import { runAll } from "../app/workflow.ts";
+import { buildSite, serveSite } from "../../bin/site.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { DEFAULT_EMPLOYER } from "../../loaders/sample/generator.ts";
+import { initWorkspace, PROJECT_ROOT, type Workspace } from "../../core/workspace.ts";
+import { runAudit } from "../../pipelines/audit.ts";
+import { runAll } from "../../app/workflow.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const SAMPLE_RETURNS = join(PROJECT_ROOT, "data", "sample", "returns");

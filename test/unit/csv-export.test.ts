@@ -1,7 +1,7 @@
 /** Every CSV the dashboard offers neutralises formula injection. */
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain JS module of the site
-import { neutralise, toCsv } from "../src/components/csv.js";
+import { neutralise, toCsv } from "../../src/components/csv.js";
 
 describe("CSV export", () => {
   it.each([["=1+1"], ["+44 7700"], ["-2+3"], ["@SUM(A1)"], ["\tx"], ["\rx"]])("%j opens as text", (v) => {

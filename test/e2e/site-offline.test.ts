@@ -16,21 +16,21 @@
  *    127.0.0.1. A screenshot goes to test-output/site-offline.png.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { cpSync, existsSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, posix, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED_PACKAGES, PLACEHOLDER_VERSION, cacheEntryPath, prebuildSite } from "../bin/prebuild-site.ts";
+import { BUNDLED_PACKAGES, PLACEHOLDER_VERSION, cacheEntryPath, prebuildSite } from "../../bin/prebuild-site.ts";
+import { tempDir } from "../support/helpers.ts";
 
 // A throwaway Framework project (test/fixtures/offline-site) with the real node_modules linked in,
 // so this test shares no cache with the real site's builds (which run in parallel).
-const realRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-const projectRoot = mkdtempSync(join(tmpdir(), "fairload-offline-project-"));
+const realRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const projectRoot = tempDir("fairload-offline-project-");
 cpSync(join(realRoot, "test", "fixtures", "offline-site"), projectRoot, { recursive: true });
 symlinkSync(join(realRoot, "node_modules"), join(projectRoot, "node_modules"), "dir");
 const npmCache = join(projectRoot, "src", ".observablehq", "cache", "_npm");
@@ -167,7 +167,7 @@ describe("offline Observable Framework site", () => {
     // `observable build` reuses a cached loader output even when stale; remove it so
     // the TypeScript data loader really runs (with tsx) inside the offline build.
     await rm(join(projectRoot, "src", ".observablehq", "cache", "data", "demo.json"), { force: true });
-    tmp = await mkdtemp(join(tmpdir(), "fairload-site-"));
+    tmp = tempDir("fairload-site-");
     outDir = join(tmp, "dist");
     const guard = join(tmp, "offline-guard.mjs");
     await writeFile(

@@ -1,9 +1,9 @@
 /** The database can always be rebuilt from the archive: a rebuilt database equals the original, table by table. */
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ingest } from "../loaders/ingest.ts";
-import { rebuild } from "../loaders/rebuild.ts";
-import { runCli, smallReturn, snapshot, tempWorkspace, writeReturn } from "./helpers.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { rebuild } from "../../loaders/rebuild.ts";
+import { runCli, smallReturn, snapshot, tempWorkspace, writeReturn } from "../support/helpers.ts";
 
 describe("fairload rebuild", () => {
   it("replays every accepted load in order, including resubmissions and column maps, after the database is corrupted", async () => {

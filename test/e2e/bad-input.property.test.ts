@@ -15,14 +15,13 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_ROLES } from "../core/contract.ts";
-import { formatProblem, type InputProblem } from "../core/errors.ts";
-import { type IngestSummary, ingest } from "../loaders/ingest.ts";
-import { initWorkspace, openWorkspace, type Workspace } from "../core/workspace.ts";
-import { runCli, smallReturn, snapshot, tempDir, scratchFolders } from "./helpers.ts";
+import { DEFAULT_ROLES } from "../../core/contract.ts";
+import { formatProblem, type InputProblem } from "../../core/errors.ts";
+import { type IngestSummary, ingest } from "../../loaders/ingest.ts";
+import { initWorkspace, openWorkspace, type Workspace } from "../../core/workspace.ts";
+import { runCli, smallReturn, snapshot, tempDir, tempWorkspace } from "../support/helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const { scratch, workspace } = scratchFolders();
 
 type Cell = string | number | null;
 interface Sheet {
@@ -289,13 +288,13 @@ let templateSnapshot: Record<string, string>;
 
 /** A copy of the template workspace (December 2024 already loaded). */
 function freshWorkspace(): Workspace {
-  const dir = join(scratch("fairload-prop-"), "ws");
+  const dir = join(tempDir("fairload-prop-"), "ws");
   cpSync(template.dir, dir, { recursive: true });
   return openWorkspace(dir);
 }
 
 function writeCase(c: Case): string {
-  const dir = join(scratch("fairload-case-"), "return");
+  const dir = join(tempDir("fairload-case-"), "return");
   mkdirSync(dir, { recursive: true });
   for (const [name, content] of Object.entries(c.files)) writeFileSync(join(dir, name), content);
   return dir;
@@ -330,9 +329,9 @@ function checkSummary(c: Case, s: IngestSummary): void {
 const STACK = /^\s+at |\b\w*(Error|Exception):|unexpected error/m;
 
 beforeAll(async () => {
-  template = workspace();
+  template = tempWorkspace();
   const dec = smallReturn("2024-12");
-  const dir = join(scratch(), "dec");
+  const dir = join(tempDir(), "dec");
   mkdirSync(dir);
   for (const [t, rows] of Object.entries(dec)) {
     const m = { columns: Object.keys(rows[0]), rows: rows.map((r) => Object.values(r) as Cell[]) };

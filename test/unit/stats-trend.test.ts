@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chisqCdf, normalCdf, normalQuantile, tQuantile, twoSidedNormalP } from '../pipelines/stats/dist.ts';
+import { chisqCdf, normalCdf, normalQuantile, tQuantile, twoSidedNormalP } from '../../pipelines/stats/dist.ts';
 import {
   hamedRaoMK,
   mannKendall,
@@ -21,7 +21,7 @@ import {
   sensSlope,
   trendFreePreWhiteningMK,
   yueWangMK,
-} from '../pipelines/stats/trend.ts';
+} from '../../pipelines/stats/trend.ts';
 
 // ---------------------------------------------------------------------------
 // fixture
@@ -54,7 +54,7 @@ interface MannKendallKey {
 }
 
 const key = JSON.parse(
-  readFileSync(fileURLToPath(new URL('./fixtures/mann_kendall.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../fixtures/mann_kendall.json', import.meta.url)), 'utf8'),
 ) as MannKendallKey;
 const rain = key.pymannkendall.data_arbitrary_1d_with_nulls;
 const py = key.pymannkendall.published_test_expectations;

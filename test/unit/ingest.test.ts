@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblem } from "../core/errors.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { readLog } from "../core/workspace.ts";
-import { currentCounts, query, runCli, smallReturn, snapshot, tempDir, tempWorkspace, toCsv, writeReturn } from "./helpers.ts";
+import { formatProblem } from "../../core/errors.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { readLog } from "../../core/workspace.ts";
+import { currentCounts, query, runCli, smallReturn, snapshot, tempDir, tempWorkspace, toCsv, writeReturn } from "../support/helpers.ts";
 
 describe("ingest: a valid return", () => {
   it("loads every table under its contract name with exact row counts", async () => {
@@ -291,7 +291,7 @@ describe("ingest: real files are messy", () => {
     const ws = tempWorkspace();
     const csvDir = writeReturn(smallReturn());
     const pqDir = tempDir();
-    const { openDb } = await import("../core/db.ts");
+    const { openDb } = await import("../../core/db.ts");
     const db = await openDb(":memory:");
     for (const t of ["points_scheme", "staff", "worker_month", "case_month"]) {
       await db.conn.run(`COPY (SELECT * FROM read_csv('${join(csvDir, `${t}.csv`)}', header = true)) TO '${join(pqDir, `${t}.parquet`)}' (FORMAT parquet)`);

@@ -12,16 +12,15 @@ import { join, relative } from "node:path";
 import { createDeflateRaw, crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatProblem } from "../core/errors.ts";
-import { ingest } from "../loaders/ingest.ts";
-import { readZipDirectory } from "../loaders/sources.ts";
-import { initWorkspace, openWorkspace, readLog, type Workspace } from "../core/workspace.ts";
+import { formatProblem } from "../../core/errors.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { readZipDirectory } from "../../loaders/sources.ts";
+import { initWorkspace, openWorkspace, readLog, type Workspace } from "../../core/workspace.ts";
 // @ts-expect-error: a plain JS module of the dashboard, without type declarations
-import { neutralise, toCsv } from "../src/components/csv.js";
-import { ROOT, currentCounts, query, runCli, smallReturn, tempDir, toCsv as rowsToCsv, writeReturn, scratchFolders } from "./helpers.ts";
+import { neutralise, toCsv } from "../../src/components/csv.js";
+import { ROOT, currentCounts, query, runCli, smallReturn, tempDir, tempWorkspace, toCsv as rowsToCsv, writeReturn } from "../support/helpers.ts";
 
 /** Temp folders of this file, removed when it ends (the sample workspaces are tens of MB each). */
-const { scratch, workspace, returnDir } = scratchFolders();
 
 interface ZipInput {
   name: string;
@@ -129,11 +128,11 @@ function listTree(dir: string): Map<string, string> {
 
 describe("zip bombs are refused before they are unpacked", () => {
   it("a workbook that declares more than max_unpacked_mb (a 300 MB sheet in a small file) is refused by the declared sizes", async () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     ws.config.max_unpacked_mb = 100;
     const bomb = await bombWorkbook(10_000, 300); // ~300 MB of sheet XML
     expect(bomb.length).toBeLessThan(2 * 1048576);
-    const file = join(scratch(), "returns.xlsx");
+    const file = join(tempDir(), "returns.xlsx");
     writeFileSync(file, bomb);
     const declared = readZipDirectory(file).reduce((s, e) => s + e.uncompressedSize, 0);
     expect(declared).toBeGreaterThan(300 * 1e6);
@@ -148,9 +147,9 @@ describe("zip bombs are refused before they are unpacked", () => {
   });
 
   it("the default limit (1024 MB) applies, read from the directory alone, without inflating anything", async () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     expect(ws.config.max_unpacked_mb).toBe(1024);
-    const file = join(scratch(), "returns.xlsx");
+    const file = join(tempDir(), "returns.xlsx");
     // a small real entry whose directory claims 3 GB (above 4 GB would need ZIP64)
     writeFileSync(file, await bombWorkbook(10, 1, 3_000_000_000));
     const s = await ingest(ws, [file]);
@@ -159,8 +158,8 @@ describe("zip bombs are refused before they are unpacked", () => {
   });
 
   it("a workbook whose directory understates an entry is refused when the entry inflates past it", async () => {
-    const ws = workspace();
-    const file = join(scratch(), "returns.xlsx");
+    const ws = tempWorkspace();
+    const file = join(tempDir(), "returns.xlsx");
     writeFileSync(file, await bombWorkbook(10_000, 50, 1000)); // 50 MB declared as 1,000 bytes
     const out = runCli(["ingest", file, "-w", ws.dir, "--json"]);
     expect(out.status).toBe(2);
@@ -170,15 +169,15 @@ describe("zip bombs are refused before they are unpacked", () => {
   });
 
   it("a workbook of more than 10,000 zip entries is refused", async () => {
-    const ws = workspace();
-    const file = join(scratch(), "returns.xlsx");
+    const ws = tempWorkspace();
+    const file = join(tempDir(), "returns.xlsx");
     writeFileSync(file, await makeZip(Array.from({ length: 10_001 }, (_, i) => ({ name: `x/${i}.xml`, data: Buffer.from("<a/>") }))));
     const s = await ingest(ws, [file]);
     expect(s.problems.map(formatProblem)).toEqual(["returns.xlsx: refused as a possible zip bomb: the workbook holds 10,001 zip entries, more than the limit of 10,000; nothing was unpacked"]);
   });
 
   it("real workbooks pass the check: the template round trip and the shipped one-month return", async () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     const wb = new ExcelJS.Workbook();
     const r = smallReturn();
     for (const t of ["points_scheme", "staff", "worker_month", "case_month"] as const) {
@@ -187,7 +186,7 @@ describe("zip bombs are refused before they are unpacked", () => {
       sheet.addRow(cols);
       for (const row of r[t]) sheet.addRow(cols.map((c) => row[c]));
     }
-    const file = join(scratch(), "returns.xlsx");
+    const file = join(tempDir(), "returns.xlsx");
     await wb.xlsx.writeFile(file);
     expect((await ingest(ws, [file])).status).toBe("accepted");
   });
@@ -195,9 +194,9 @@ describe("zip bombs are refused before they are unpacked", () => {
 
 describe("big files", () => {
   it("a file over max_file_mb is refused before it is read: no database, nothing archived, a plain message", () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     writeFileSync(ws.configPath, JSON.stringify({ ...ws.config, max_file_mb: 0.0001 }));
-    const out = runCli(["ingest", returnDir(smallReturn()), "-w", ws.dir]);
+    const out = runCli(["ingest", writeReturn(smallReturn()), "-w", ws.dir]);
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/^fairload ingest: case_month\.csv: 0\.0 MB is larger than the workspace limit of 0 MB \(max_file_mb in fairload\.json\); nothing was loaded$/m);
     expect(out.stderr).not.toMatch(/^\s+at |Error:/m);
@@ -206,7 +205,7 @@ describe("big files", () => {
   });
 
   it("a CSV of 10 million rows (~300 MB) streams through bounded memory: peak RSS under 1.5 GB with a 512 MB heap", async () => {
-    const root = scratch("fairload-10m-");
+    const root = tempDir("fairload-10m-");
     try {
       const ws = initWorkspace(join(root, "ws"));
       writeFileSync(ws.configPath, JSON.stringify({ ...ws.config, memory_limit_mb: 512 }));
@@ -264,7 +263,7 @@ console.log(JSON.stringify({ ...out, maxRssMb: Math.round(process.resourceUsage(
 
 describe("names cannot write outside the workspace", () => {
   it("sheet names like ../../evil and file names with backslashes or control characters: everything stays in the workspace", async () => {
-    const root = scratch("fairload-names-");
+    const root = tempDir("fairload-names-");
     const ws = initWorkspace(join(root, "a", "b", "ws"));
     // os.tmpdir() of the CLI, deep enough that a path escaping it would land inside `root`
     const tmp = join(root, "t1", "t2", "t3");
@@ -328,16 +327,16 @@ describe("names cannot write outside the workspace", () => {
 
 describe("personal data that is refused is not kept", () => {
   it("a return refused for an e-mail address or a name column is not archived, and the value is not logged anywhere in the workspace", async () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     const r = smallReturn();
     r.staff = r.staff.map((x, i) => ({ ...x, contact: i === 1 ? "sam.jones@example.org" : "" }));
-    const s = await ingest(ws, [returnDir(r)]);
+    const s = await ingest(ws, [writeReturn(r)]);
     expect(s.status).toBe("refused");
     // shown to the person loading the file (they have it already), with where it is
     expect(s.problems.map(formatProblem)).toEqual([expect.stringMatching(/^staff\.csv, row 3, column contact: got "sam\.jones@example\.org"; refused/)]);
     const named = smallReturn();
     named.staff = named.staff.map((x, i) => ({ ...x, Surname: i === 2 ? "Okonkwo-Smith" : "" }));
-    const t = await ingest(ws, [returnDir(named)]);
+    const t = await ingest(ws, [writeReturn(named)]);
     expect(t.problems.map(formatProblem)).toEqual([expect.stringMatching(/^staff\.csv, row 1, column Surname: refused: it looks like a person's name/)]);
     expect(readdirSync(ws.archiveDir)).toEqual([]);
     const log = readFileSync(ws.logPath, "utf8");
@@ -379,10 +378,10 @@ describe("CSV exports neutralise formula injection (src/components/csv.js)", () 
   });
 
   it("text that arrives in a return is stored as sent, and neutralised only on the way out", async () => {
-    const ws = workspace();
+    const ws = tempWorkspace();
     const r = smallReturn();
     r.worker_month = r.worker_month.map((w) => ({ ...w, team: "=HYPERLINK(\"http://x\")" }));
-    expect((await ingest(ws, [returnDir(r)])).status).toBe("accepted");
+    expect((await ingest(ws, [writeReturn(r)])).status).toBe("accepted");
     const rows = await query<{ team: string }>(ws, `SELECT DISTINCT team FROM worker_month`);
     expect(rows).toEqual([{ team: '=HYPERLINK("http://x")' }]);
     expect(toCsv(rows)).toBe(`team\r\n"'=HYPERLINK(""http://x"")"\r\n`);

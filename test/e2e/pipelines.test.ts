@@ -1,13 +1,13 @@
 /** fairload run on the sample employer: models, ratios of sums, and the planted patterns found. */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ingest } from "../loaders/ingest.ts";
-import { generateEmployer } from "../loaders/sample/generator.ts";
-import type { Workspace } from "../core/workspace.ts";
-import { runAll } from "../app/workflow.ts";
-import { registry } from "../pipelines/project.ts";
-import { orderModels } from "../pipelines/registry.ts";
-import { ROOT, query, runCli, tempWorkspace } from "./helpers.ts";
+import { ingest } from "../../loaders/ingest.ts";
+import { generateEmployer } from "../../loaders/sample/generator.ts";
+import type { Workspace } from "../../core/workspace.ts";
+import { runAll } from "../../app/workflow.ts";
+import { registry } from "../../pipelines/project.ts";
+import { orderModels } from "../../pipelines/registry.ts";
+import { ROOT, query, runCli, tempWorkspace } from "../support/helpers.ts";
 
 const truth = generateEmployer({}).truth; // the shipped sample is the default employer
 let ws: Workspace;
