@@ -23,7 +23,7 @@ import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT, initWorkspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
 import { runAll } from "../app/workflow.ts";
-import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, tempFolder, waitForRender } from "../test/site-helpers.ts";
+import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, tempFolder, waitForRender } from "../test/support/site-helpers.ts";
 
 const { values } = parseArgs({
   options: {
