@@ -23,7 +23,8 @@ import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT, initWorkspace } from "../core/workspace.ts";
 import { runAudit } from "../pipelines/audit.ts";
 import { runAll } from "../app/workflow.ts";
-import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, tempFolder, waitForRender } from "../test/support/site-helpers.ts";
+import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, waitForRender } from "../test/support/site-helpers.ts";
+import { tempDir } from "../test/support/helpers.ts";
 
 const { values } = parseArgs({
   options: {
@@ -121,7 +122,7 @@ async function measurePages(browser: Browser, origin: string, runs: number): Pro
 
 /** Load, run, audit, build, serve and measure one employer's returns. */
 async function benchmark(label: string, returnsDir: string, employer: string, browser: Browser | undefined, runs: number): Promise<Prepared> {
-  const dir = tempFolder("fairload-bench-site-");
+  const dir = tempDir("fairload-bench-site-");
   try {
     const ws = initWorkspace(join(dir, "ws"), { employer });
     const [loaded, ingestS] = await timed(() => ingest(ws, [returnsDir]));

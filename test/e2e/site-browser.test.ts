@@ -27,9 +27,9 @@ import {
   prepareWorkspace,
   runAxe,
   screenshot,
-  tempFolder,
   waitForRender,
 } from "../support/site-helpers.ts";
+import { tempDir } from "../support/helpers.ts";
 
 const skip = browserSkipReason();
 if (skip) console.warn(`site-browser: browser checks skipped: ${skip}`);
@@ -245,7 +245,7 @@ describe("a team named like HTML is shown as text", () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    const dir = tempFolder("fairload-site-xss-");
+    const dir = tempDir("fairload-site-xss-");
     const ws = await prepareWorkspace(dir, { returnsDir: writeReturn(hostileReturn()), employer: "Hostile names test", audit: false });
     site = await buildAndServe(ws, `${dir}/site`, { cleanup: dir });
     if (!skip) browser = await launchChromium();

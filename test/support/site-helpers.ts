@@ -25,6 +25,7 @@ import { DEFAULT_EMPLOYER } from "../../loaders/sample/generator.ts";
 import { initWorkspace, PROJECT_ROOT, type Workspace } from "../../core/workspace.ts";
 import { runAudit } from "../../pipelines/audit.ts";
 import { runAll } from "../../app/workflow.ts";
+import { tempDir } from "./helpers.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const SAMPLE_RETURNS = join(PROJECT_ROOT, "data", "sample", "returns");
@@ -112,13 +113,6 @@ export async function withSiteBuildLock<T>(fn: () => Promise<T>, waitMs = 600_00
   }
 }
 
-/** A temporary folder under the OS temp dir. */
-export function tempFolder(prefix: string): string {
-  const dir = join(tmpdir(), `${prefix}${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
 /**
  * A workspace holding `returnsDir` loaded, the pipelines run and (unless `audit` is false) the
  * fairness audit run with `resamples` (999 keeps tests quick; the CLI's default is 10,000).
@@ -165,7 +159,7 @@ export async function buildAndServe(ws: Workspace, out: string, opts: { public?:
 
 /** The sample employer's site (internal, or the public build), built once into a temp dir and served. */
 export async function buildSampleSite(opts: { public?: boolean; resamples?: number } = {}): Promise<SiteFixture> {
-  const dir = tempFolder(opts.public ? "fairload-site-public-" : "fairload-site-internal-");
+  const dir = tempDir(opts.public ? "fairload-site-public-" : "fairload-site-internal-");
   const ws = await prepareWorkspace(dir, { resamples: opts.resamples ?? 999 });
   return buildAndServe(ws, join(dir, "site"), { public: opts.public, cleanup: dir });
 }
