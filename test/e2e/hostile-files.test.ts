@@ -228,7 +228,7 @@ describe("big files", () => {
       writeFileSync(
         script,
         `import { ingest } from ${JSON.stringify(join(ROOT, "loaders", "ingest.ts"))};
-import { openWorkspace } from ${JSON.stringify(join(ROOT, "loaders", "workspace.ts"))};
+import { openWorkspace } from ${JSON.stringify(join(ROOT, "core", "workspace.ts"))};
 let out;
 try {
   const s = await ingest(openWorkspace(process.argv[2]), [process.argv[3]]);

@@ -81,7 +81,7 @@ describe("soak: a year and more of monthly returns, one at a time", () => {
     writeFileSync(
       script,
       `import { ingest } from ${JSON.stringify(join(ROOT, "loaders", "ingest.ts"))};
-import { openWorkspace } from ${JSON.stringify(join(ROOT, "loaders", "workspace.ts"))};
+import { openWorkspace } from ${JSON.stringify(join(ROOT, "core", "workspace.ts"))};
 import { runAll } from ${JSON.stringify(join(ROOT, "app", "workflow.ts"))};
 const ws = openWorkspace(process.argv[2]);
 for (const [i, dir] of JSON.parse(process.argv[3]).entries()) {
