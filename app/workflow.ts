@@ -4,7 +4,7 @@
  * and analysis (pipelines/): neither of those knows about the other.
  */
 import { existsSync } from "node:fs";
-import { ensureSchema, openDb } from "../core/db.ts";
+import { ensureSchema, openDb, queryRows } from "../core/db.ts";
 import type { Progress } from "../core/progress.ts";
 import type { Workspace } from "../core/workspace.ts";
 import { ensureDfe } from "../loaders/dfe.ts";
@@ -53,6 +53,17 @@ export async function modelsOfWorkspace(ws: Workspace): Promise<ModelListing[]> 
   const db = await openDb(ws.dbPath, { readOnly: existsSync(ws.dbPath) });
   try {
     return await listModels(db.conn);
+  } finally {
+    db.close();
+  }
+}
+
+/** The audit's rows as the public layer publishes them (pub_fairness_results), for `fairload audit --public`. */
+export async function publishedAudit(ws: Workspace): Promise<Record<string, unknown>[]> {
+  const db = await openDb(ws.dbPath, { readOnly: true });
+  try {
+    const rows = await queryRows<Record<string, unknown>>(db.conn, `SELECT * FROM pub_fairness_results ORDER BY scope, service NULLS FIRST, team NULLS FIRST, comparison, subgroup NULLS FIRST, measure, "group"`);
+    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
   } finally {
     db.close();
   }

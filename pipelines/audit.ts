@@ -3,15 +3,15 @@
  * with less support? The statistics are in pipelines/stats/fairness.ts (method:
  * docs/fairness-method.md); this module chooses the comparisons, runs them over every scope and
  * measure, applies Benjamini-Hochberg over the whole run, checks each primary verdict against the
- * Not known workers, adds representation by seniority (with the DfE national figures) and the
- * ethnicity data quality per team, and applies disclosure control. Results are stored in marts
+ * Not known workers, and adds representation by seniority (with the DfE national figures) and the
+ * ethnicity data quality per team. Disclosure control is the public layer's (pipelines/disclosure.ts,
+ * pipelines/models/public/). Results are stored in marts
  * (in one transaction):
  *
- * - fairness_results: one row per test (scope, service, team, comparison, measure, group), with
- *   `suppressed` marking the rows a published output must withhold (the values are kept here:
- *   this table is internal);
- * - fairness_results_public: the same rows as they may be published (suppressed rows emptied);
- * - fairness_monthly: one row per test and month of the window (the persistence view);
+ * - fairness_results: one row per test (scope, service, team, comparison, measure, group); internal:
+ *   what may be published is the public layer's pub_fairness_results;
+ * - fairness_monthly: one row per test and month of the window (the persistence view), with the
+ *   workers of each group compared that month;
  * - fairness_representation: one row per scope and group (relative likelihood of a senior role);
  * - fairness_data_quality: one row per scope (share of workers whose ethnicity is Not known).
  */
@@ -21,9 +21,9 @@ import { representationBySeniority } from "./national.ts";
 import { UserError } from "../core/errors.ts";
 import { latestCensusYear, monthIndex, periodOf } from "../core/calendar.ts";
 import type { Workspace } from "../core/workspace.ts";
-import { suppressCells } from "./disclosure.ts";
 import { ensureModels } from "./build.ts";
 import { registry } from "./project.ts";
+import { publishStep } from "./public.ts";
 import { downstreamOf, type ComputeStep } from "./registry.ts";
 import { recordRuns, runModels } from "./run.ts";
 import {
@@ -33,7 +33,6 @@ import {
   type FairnessMeasure,
   type WorkerMonthObs,
   DEFAULT_RULE,
-  applySuppression,
   auditComparison,
   finaliseRun,
   measureValues,
@@ -153,8 +152,11 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
   try {
     await ensureSchema(db.conn);
     await ensureModels(db.conn, ws.config);
-    // the audit's models and anything built on them, in one transaction
-    const models = downstreamOf(registry(), auditStep.outputs.map((o) => o.name));
+    // the audit's models and anything built on them (the public layer's), with the public
+    // layer's frame they read, in one transaction
+    const all = registry();
+    const want = new Set([...downstreamOf(all, auditStep.outputs.map((o) => o.name)).map((m) => m.name), ...publishStep.outputs.map((o) => o.name)]);
+    const models = all.filter((m) => want.has(m.name));
     const { extras } = await inTransaction(db.conn, async () => {
       const r = await runModels(db.conn, ws.config, models, { audit: opts });
       await recordRuns(db.conn, r.runs);
@@ -168,10 +170,10 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
 
 
 // Column types of the audit's tables (counts as BIGINT, as they have always been stored).
-const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", suppressed: "BOOLEAN", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
-const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", suppressed: "BOOLEAN"};
-const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR", suppressed: "BOOLEAN"};
-const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT", suppressed: "BOOLEAN"};
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
+const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", workers_group_compared: "BIGINT", workers_reference_compared: "BIGINT"};
+const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR"};
+const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT"};
 
 /**
  * The audit step: every scope, comparison and measure of the window, BH over the run, the Not
@@ -183,8 +185,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
   writtenBy: "audit",
   upstream: ["int_worker_month", "dfe_role_ethnicity"],
   outputs: [
-    { name: "fairness_results", grain: "one row per test: scope, service, team, comparison, subgroup, measure and group (internal: suppressed rows keep their values)", key: ["result_id"], columns: RESULT_COLUMNS },
-    { name: "fairness_results_public", grain: "one row per test, as it may be published (suppressed rows emptied)", key: ["result_id"], columns: RESULT_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
+    { name: "fairness_results", grain: "one row per test: scope, service, team, comparison, subgroup, measure and group (internal; pub_fairness_results is what may be published)", key: ["result_id"], columns: RESULT_COLUMNS },
     { name: "fairness_monthly", grain: "one row per test and month of the window", key: ["result_id", "period"], columns: MONTHLY_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
     { name: "fairness_representation", grain: "one row per scope (employer, service) and group: relative likelihood of a senior role", key: ["scope", "service?", "group"], columns: REPRESENTATION_COLUMNS },
     { name: "fairness_data_quality", grain: "one row per scope (employer, service, team): share of workers whose ethnicity is Not known", key: ["scope", "service?", "team?"], columns: DATA_QUALITY_COLUMNS },
@@ -297,13 +298,11 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       });
     }
 
-    markSuppressed(records, config.min_group_size);
     const representation = await representationRows(conn, rows, asOf, scopes, reference, config.min_group_size);
     const dataQuality = dataQualityRows(rows, scopes, records, config.min_group_size);
     const tables = {
       fairness_results: records.map(recordRow),
-      fairness_results_public: records.map((r) => recordRow(publicRecord(r, config.min_group_size))),
-      fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, suppressed: r.suppressed }))),
+      fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, workers_group_compared: r.monthly_workers_group[k], workers_reference_compared: r.monthly_workers_reference[k] }))),
       fairness_representation: representation,
       fairness_data_quality: dataQuality,
     };
@@ -373,84 +372,9 @@ function scopesFor(rows: Row[], employer: string): Scope[] {
   ];
 }
 
-const scopeKey = (r: { scope: ScopeLevel; service: string | null; team: string | null }) => (r.scope === "employer" ? "employer" : r.scope === "service" ? `service:${r.service}` : `team:${r.service}/${r.team}`);
-
-/**
- * Disclosure control over the worker counts of every test: a count under the minimum is
- * suppressed with everything it describes, and secondary suppression stops it being worked out
- * from the service total (teams add up to their service, services to the employer), from the
- * other ethnic groups (which add up to the published headcount) or from the ONS groups (which
- * add up to ethnic minorities). Rows are marked `suppressed`; the values stay in this internal
- * table and are removed from fairness_results_public.
- */
-export function markSuppressed(records: AuditRecord[], min: number): void {
-  const cells = new Map<string, number>();
-  const cellId = (measure: string, scope: string, group: string, subgroup: string | null) => `${measure}|${scope}|${group}|${subgroup ?? ""}`;
-  for (const r of records) {
-    cells.set(cellId(r.measure, scopeKey(r), r.group, r.subgroup), r.n_workers_group);
-    cells.set(cellId(r.measure, scopeKey(r), r.reference_group, r.subgroup), r.n_workers_reference);
-  }
-  const constraints: string[][] = [];
-  const groups = [...new Set(records.flatMap((r) => [`${r.measure}|${r.subgroup ?? ""}`]))];
-  const scopeKeys = [...new Set(records.map(scopeKey))];
-  const reportingGroups = [...new Set(records.filter((r) => r.comparison !== "ons_group").flatMap((r) => [r.group, r.reference_group]))];
-  for (const key of groups) {
-    const [measure, subgroup] = key.split("|");
-    for (const s of scopeKeys) {
-      // the reporting groups add up to the scope's headcount (published elsewhere)
-      constraints.push(reportingGroups.map((g) => cellId(measure, s, g, subgroup || null)));
-      // the ONS minority groups add up to ethnic minorities
-      constraints.push([cellId(measure, s, "Ethnic minorities", subgroup || null), ...MINORITY_ONS_GROUPS.map((g) => cellId(measure, s, g, subgroup || null))]);
-    }
-    for (const g of [...reportingGroups, ...MINORITY_ONS_GROUPS]) {
-      const sub = subgroup || null;
-      const services = [...new Set(records.filter((r) => r.scope === "service").map((r) => r.service!))];
-      constraints.push([cellId(measure, "employer", g, sub), ...services.map((sv) => cellId(measure, `service:${sv}`, g, sub))]);
-      for (const sv of services) {
-        const teams = [...new Set(records.filter((r) => r.scope === "team" && r.service === sv).map((r) => r.team!))];
-        constraints.push([cellId(measure, `service:${sv}`, g, sub), ...teams.map((t) => cellId(measure, `team:${sv}/${t}`, g, sub))]);
-      }
-    }
-    // an intersection's subgroups add up to the whole: EM(Female) + EM(Male) ~ EM
-  }
-  for (const measure of new Set(records.map((r) => r.measure))) {
-    for (const s of scopeKeys) {
-      for (const g of reportingGroups) {
-        const subs = [...new Set(records.filter((r) => r.measure === measure && scopeKey(r) === s && r.subgroup && (r.group === g || r.reference_group === g)).map((r) => r.subgroup!))];
-        const byKind = new Map<string, string[]>();
-        for (const sub of subs) {
-          const kind = records.find((r) => r.subgroup === sub)!.comparison;
-          byKind.set(kind, [...(byKind.get(kind) ?? []), sub]);
-        }
-        for (const list of byKind.values()) constraints.push([cellId(measure, s, g, null), ...list.map((sub) => cellId(measure, s, g, sub))]);
-      }
-    }
-  }
-  const { all } = suppressCells([...cells].map(([id, count]) => ({ id, count })), constraints, min);
-  for (const r of records) {
-    const hidden = all.has(cellId(r.measure, scopeKey(r), r.group, r.subgroup)) || all.has(cellId(r.measure, scopeKey(r), r.reference_group, r.subgroup));
-    r.suppressed = hidden;
-  }
-}
-
-/** A record as it may be published: a suppressed row keeps its identity and says why, nothing else. */
-export function publicRecord(r: AuditRecord, min: number): AuditRecord {
-  if (!r.suppressed) return r;
-  const s = applySuppression({ ...r, scope: r.scope_label, rule: undefined as never, adjusted_for: [] } as unknown as FairnessResult, Number.POSITIVE_INFINITY);
-  return {
-    ...r,
-    ...Object.fromEntries(Object.entries(s).filter(([k]) => !["scope", "rule", "adjusted_for"].includes(k))),
-    min_group_size: min,
-    sentence: `Suppressed: describing this comparison could identify a group of fewer than ${min} workers (or let one be worked out from other figures).`,
-    sensitivity_as_group: null,
-    sensitivity_as_reference: null,
-    verdict_changes_if_not_known: null,
-    suppressed: true,
-  } as AuditRecord;
-}
 
 function recordRow(r: AuditRecord): Record<string, unknown> {
-  const { monthly_ratios: _m, ...rest } = r;
+  const { monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...rest } = r;
   return rest;
 }
 
@@ -471,7 +395,6 @@ export interface RepresentationRow {
   national_year: number | null;
   national_relative_likelihood: number | null;
   national_note: string | null;
-  suppressed: boolean;
 }
 
 /**
@@ -515,8 +438,6 @@ async function representationRows(conn: DuckDBConnection, rows: Row[], asOf: str
     for (const p of pairs) {
       const a = count(p.g);
       const b = count(p.rf);
-      // every count is a cell describing people: any under the minimum withholds the row
-      const small = [a.total, a.senior, b.total, b.senior].some((x) => x > 0 && x < min);
       let rl: ReturnType<typeof relativeLikelihood> | null = null;
       if (a.total > 0 && b.total > 0 && b.senior > 0) rl = relativeLikelihood(a.senior, a.total, b.senior, b.total);
       const nat = p.national ? national.get(p.national) : undefined;
@@ -525,7 +446,6 @@ async function representationRows(conn: DuckDBConnection, rows: Row[], asOf: str
         group_senior: a.senior, group_total: a.total, reference_senior: b.senior, reference_total: b.total,
         relative_likelihood: rl?.ratio ?? null, ci_low: rl?.ci_low ?? null, ci_high: rl?.ci_high ?? null, within_conventional_band: rl ? rl.within_band : null,
         national_year: nat?.year ?? null, national_relative_likelihood: nat?.rl ?? null, national_note: p.national ? nationalNote : null,
-        suppressed: small,
       });
     }
   }
@@ -541,7 +461,6 @@ export interface DataQualityRow {
   share_not_known: number | null;
   primary_verdicts: number;
   verdicts_sensitive_to_not_known: number;
-  suppressed: boolean;
 }
 
 /** Ethnicity data quality per scope: how many workers in the window have no known ethnicity. */
@@ -555,7 +474,6 @@ function dataQualityRows(rows: Row[], scopes: Scope[], records: AuditRecord[], m
       scope: s.level, service: s.service, team: s.team, workers: workers.size, not_known: nk,
       share_not_known: workers.size ? nk / workers.size : null,
       primary_verdicts: mine.length, verdicts_sensitive_to_not_known: mine.filter((r) => r.verdict_changes_if_not_known).length,
-      suppressed: nk > 0 && nk < min,
     };
   });
 }

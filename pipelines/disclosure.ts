@@ -1,69 +1,238 @@
 /**
- * Disclosure control for published output. Ethnicity is special-category personal data:
- * a published cell never describes fewer than the minimum number of people (primary
- * suppression), and a suppressed cell can never be worked out from totals or from the other
- * cells (secondary suppression).
+ * Disclosure control: the one rule and the one constraint system behind everything published.
+ * Ethnicity is special-category personal data, and a published dashboard is read by anyone.
  *
- * Secondary suppression works on constraint sets: groups of cells whose sum is known to a
- * reader (the teams of a service add up to the service; the ethnic groups of a team add up to
- * the team's headcount, which is published). A set with exactly one suppressed cell gives that
- * cell away by subtraction, so another cell of the set (the smallest unsuppressed one, which
- * loses the least information) is suppressed too, and sets are revisited until none has exactly
- * one. This is the standard small-cell rule (e.g. ONS and NHS Digital practice); it removes
- * exact recovery. A set whose only other cell is a zero is completed with that zero too.
+ * **The rule.** A published figure about a group of people (a headcount, a ratio, a share, a
+ * mean, a month's value) rests on at least `min` people in every cell it is computed from: the
+ * workers compared in each group, each month of a monthly series, each role stratum it reports.
+ * Otherwise it is withheld ({@link restsOnEnough}).
+ *
+ * **The counts of people.** Every count of people the public layer publishes comes from one
+ * frame ({@link FrameCell}): headcounts by month for the employer, each service and each team,
+ * and, at the snapshot month, by ethnic group. The frame's relations are what a reader knows
+ * adds up ({@link frameRelations}): teams add up to their service and services to the employer
+ * (a worker is in one team in a month), and the four groups add up to the headcount.
+ *
+ * **Suppression.** Primary: every cell under `min`, zero included, so that a withheld cell and a
+ * structurally empty one look the same ("[c]"). Secondary ({@link protect}): cells are withheld
+ * until no withheld cell, and no sum of withheld cells in a relation, can be worked out exactly
+ * or narrowed to a range that lies within fewer than `min` people. A cheap pass handles the
+ * common cases (a relation with one withheld cell; a relation whose withheld cells add up to
+ * fewer than `min`); then every withheld cell and every relation's withheld sum is bounded by
+ * linear programming (HiGHS), and a relation that still lets one be narrowed has another cell
+ * withheld, until none does. The frame's relations never cross months, so each month is solved
+ * on its own.
+ *
+ * A range [lo, hi] discloses when hi - lo < min, lo < min and hi > 0: proving that a cell is 0
+ * says nothing about anyone, and proving that a group has 15 people reveals no small group.
  */
+import highsModule from "highs";
 
-export interface Cell {
-  id: string;
-  /** Number of people the cell describes. */
+/** The part of HiGHS (highs-js, WebAssembly) used here. */
+interface Highs {
+  solve(lp: string, options?: Record<string, unknown>): { Status: string; ObjectiveValue: number };
+}
+// highs ships CommonJS typings beside its ES module; at run time the default export is the loader
+const loadHighs = highsModule as unknown as () => Promise<Highs>;
+
+export const GROUPS = ["Ethnic minorities", "White British", "White minorities", "Not known"] as const;
+
+/** Does a figure rest on at least `min` people in every cell it is computed from? */
+export function restsOnEnough(counts: readonly (number | null | undefined)[], min: number): boolean {
+  return counts.length > 0 && counts.every((c) => typeof c === "number" && c >= min);
+}
+
+/** One count of people in the frame. */
+export interface FrameCell {
+  period: string;
+  level: "employer" | "service" | "team";
+  service: string | null;
+  team: string | null;
+  /** "All", or one of {@link GROUPS}. */
+  group: string;
   count: number;
 }
 
-export interface SuppressionResult {
-  /** Cells under the minimum. */
-  primary: Set<string>;
-  /** Cells suppressed so that the primary ones cannot be recovered. */
-  secondary: Set<string>;
-  /** primary and secondary together. */
-  all: Set<string>;
+export function cellKey(c: Pick<FrameCell, "period" | "level" | "service" | "team" | "group">): string {
+  return JSON.stringify([c.period, c.level, c.service, c.team, c.group]);
+}
+
+/** A relation a reader knows: the parent equals the sum of the parts. */
+export interface Relation {
+  period: string;
+  parent: string;
+  parts: string[];
+}
+
+/** The relations among the frame's cells (only among cells present). */
+export function frameRelations(cells: readonly FrameCell[]): Relation[] {
+  const have = new Set(cells.map(cellKey));
+  const out: Relation[] = [];
+  const add = (period: string, parent: string, parts: string[]) => {
+    const present = parts.filter((p) => have.has(p));
+    if (have.has(parent) && present.length > 0) out.push({ period, parent, parts: present });
+  };
+  const servicesOf = new Map<string, Set<string>>();
+  const teamsOf = new Map<string, Set<string>>();
+  for (const c of cells) {
+    if (c.level === "service") servicesOf.set(c.period + c.group, (servicesOf.get(c.period + c.group) ?? new Set()).add(c.service!));
+    if (c.level === "team") teamsOf.set(JSON.stringify([c.period, c.group, c.service]), (teamsOf.get(JSON.stringify([c.period, c.group, c.service])) ?? new Set()).add(c.team!));
+  }
+  const seen = new Set<string>();
+  for (const c of cells) {
+    const k = JSON.stringify([c.period, c.group]);
+    if (!seen.has(k)) {
+      seen.add(k);
+      const services = [...(servicesOf.get(c.period + c.group) ?? [])];
+      add(c.period, cellKey({ period: c.period, level: "employer", service: null, team: null, group: c.group }), services.map((s) => cellKey({ period: c.period, level: "service", service: s, team: null, group: c.group })));
+      for (const s of services) {
+        const teams = [...(teamsOf.get(JSON.stringify([c.period, c.group, s])) ?? [])];
+        add(c.period, cellKey({ period: c.period, level: "service", service: s, team: null, group: c.group }), teams.map((t) => cellKey({ period: c.period, level: "team", service: s, team: t, group: c.group })));
+      }
+    }
+    if (c.group === "All") add(c.period, cellKey(c), GROUPS.map((g) => cellKey({ ...c, group: g })));
+  }
+  return out;
+}
+
+/** Does the range [lo, hi] of a withheld cell or sum narrow it to a small group? */
+export function discloses(lo: number, hi: number, min: number): boolean {
+  const eps = 1e-6;
+  return hi - lo < min - eps && lo < min - eps && hi > eps;
+}
+
+export interface ProtectResult {
+  /** Keys of the withheld cells. */
+  withheld: Set<string>;
+  primary: number;
+  secondary: number;
+  /** Linear programs solved to verify (and repair) the pattern. */
+  lps: number;
 }
 
 /**
- * @param cells - every published cell with its count (a count of 0 describes nobody and is
- *   not suppressed for itself)
- * @param constraints - sets of cell ids whose sum a reader knows (a published total's own cell,
- *   if it is published, belongs in the set too)
- * @param min - the minimum group size (cells with 0 < count < min are suppressed)
+ * Choose the cells to withhold: primary (count < min) and secondary, so that nothing withheld can
+ * be worked out or narrowed (see the module comment). Deterministic: ties go to the smaller
+ * count, then the key.
  */
-export function suppressCells(cells: Cell[], constraints: string[][], min: number): SuppressionResult {
+export async function protect(cells: readonly FrameCell[], relations: readonly Relation[], min: number): Promise<ProtectResult> {
+  const count = new Map(cells.map((c) => [cellKey(c), c.count]));
+  const withheld = new Set(cells.filter((c) => c.count < min).map(cellKey));
+  const primary = withheld.size;
+  const byPeriod = new Map<string, Relation[]>();
+  for (const r of relations) byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r]);
+
+  /** Withhold one more cell of a relation: the smallest published part, else the parent. */
+  const widen = (r: Relation): boolean => {
+    const candidates = r.parts.filter((p) => !withheld.has(p)).sort((a, b) => count.get(a)! - count.get(b)! || a.localeCompare(b));
+    const pick = candidates[0] ?? (withheld.has(r.parent) ? undefined : r.parent);
+    if (pick === undefined) return false;
+    withheld.add(pick);
+    return true;
+  };
+
+  // the cheap pass: no relation with exactly one withheld cell (unless it is a zero), and no
+  // relation whose withheld cells add up to fewer than min people
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of relations) {
+      const all = [r.parent, ...r.parts];
+      const hidden = all.filter((k) => withheld.has(k));
+      if (hidden.length === 0) continue;
+      // with the parent published, the withheld parts' sum is known exactly
+      const hiddenSum = r.parts.filter((k) => withheld.has(k)).reduce((s, k) => s + count.get(k)!, 0);
+      const single = hidden.length === 1 && count.get(hidden[0]!)! > 0;
+      const small = !withheld.has(r.parent) && hiddenSum > 0 && hiddenSum < min;
+      if ((single || small) && widen(r)) changed = true;
+    }
+  }
+
+  // verification by linear programming, month by month, repairing until nothing discloses
+  const highs = await loadHighs();
+  let lps = 0;
+  for (const [, rels] of [...byPeriod].sort(([a], [b]) => a.localeCompare(b))) {
+    for (let round = 0; round < 1000; round++) {
+      const leak = findLeak(highs, rels, count, withheld, min);
+      lps += leak.lps;
+      if (!leak.relation) break;
+      if (!widen(leak.relation)) break;
+    }
+  }
+  return { withheld, primary, secondary: withheld.size - primary, lps };
+}
+
+/** The first relation that lets a withheld cell, or the withheld sum of a relation, be narrowed. */
+function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, number>, withheld: Set<string>, min: number): { relation: Relation | null; lps: number } {
+  const vars = new Map<string, string>();
+  const v = (k: string) => {
+    if (!vars.has(k)) vars.set(k, `x${vars.size}`);
+    return vars.get(k)!;
+  };
+  const rows: string[] = [];
+  for (const [i, r] of rels.entries()) {
+    const all = [r.parent, ...r.parts];
+    if (!all.some((k) => withheld.has(k))) continue;
+    // parent - sum(parts) = 0, with the published cells moved to the right-hand side
+    let rhs = 0;
+    const terms: string[] = [];
+    if (withheld.has(r.parent)) terms.push(`+ ${v(r.parent)}`);
+    else rhs -= count.get(r.parent)!;
+    for (const p of r.parts) {
+      if (withheld.has(p)) terms.push(`- ${v(p)}`);
+      else rhs += count.get(p)!;
+    }
+    rows.push(` r${i}: ${terms.join(" ")} = ${rhs}`);
+  }
+  if (rows.length === 0) return { relation: null, lps: 0 };
+  let lps = 0;
+  const bounds = [...vars.values()].map((x) => ` ${x} >= 0`).join("\n");
+  const range = (objective: string): [number, number] => {
+    const solve = (sense: "Minimize" | "Maximize") => {
+      lps++;
+      const res = highs.solve(`${sense}\n obj: ${objective}\nSubject To\n${rows.join("\n")}\nBounds\n${bounds}\nEnd`, { output_flag: false });
+      if (res.Status === "Unbounded") return Number.POSITIVE_INFINITY;
+      if (res.Status !== "Optimal") throw new Error(`disclosure check: the linear program is ${res.Status}`);
+      return res.ObjectiveValue;
+    };
+    return [solve("Minimize"), solve("Maximize")];
+  };
+  for (const r of rels) {
+    const hiddenParts = r.parts.filter((k) => withheld.has(k));
+    const hidden = withheld.has(r.parent) ? [r.parent, ...hiddenParts] : hiddenParts;
+    if (hidden.length === 0) continue;
+    // each withheld cell of the relation, then the withheld parts' sum
+    for (const k of hidden) {
+      const [lo, hi] = range(v(k));
+      if (discloses(lo, hi, min)) return { relation: r, lps };
+    }
+    if (hiddenParts.length > 1) {
+      const [lo, hi] = range(hiddenParts.map(v).join(" + "));
+      if (discloses(lo, hi, min)) return { relation: r, lps };
+    }
+  }
+  return { relation: null, lps };
+}
+
+/**
+ * A single set of cells whose total a reader knows (e.g. the ethnic groups of the employer's
+ * workforce): cells under `min` are withheld, and while the withheld cells are one, or add up to
+ * fewer than `min`, the smallest published cell is withheld too.
+ */
+export function suppressCells(cells: { id: string; count: number }[], sets: string[][], min: number): { all: Set<string> } {
   const count = new Map(cells.map((c) => [c.id, c.count]));
-  const primary = new Set(cells.filter((c) => c.count > 0 && c.count < min).map((c) => c.id));
-  const all = new Set(primary);
-  const sets = constraints.map((s) => [...new Set(s)].filter((id) => count.has(id)));
+  const all = new Set(cells.filter((c) => c.count > 0 && c.count < min).map((c) => c.id));
   for (let changed = true; changed; ) {
     changed = false;
     for (const set of sets) {
-      const suppressed = set.filter((id) => all.has(id));
-      if (suppressed.length !== 1) continue;
-      const candidates = set.filter((id) => !all.has(id)).sort((a, b) => count.get(a)! - count.get(b)! || a.localeCompare(b));
-      if (candidates.length === 0) continue;
-      all.add(candidates[0]);
+      const ids = [...new Set(set)].filter((id) => count.has(id));
+      const hidden = ids.filter((id) => all.has(id));
+      const sum = hidden.reduce((s, id) => s + count.get(id)!, 0);
+      if (hidden.length === 0 || (hidden.length > 1 && (sum === 0 || sum >= min))) continue;
+      const next = ids.filter((id) => !all.has(id)).sort((a, b) => count.get(a)! - count.get(b)! || a.localeCompare(b))[0];
+      if (next === undefined) continue;
+      all.add(next);
       changed = true;
     }
   }
-  const secondary = new Set([...all].filter((id) => !primary.has(id)));
-  return { primary, secondary, all };
-}
-
-/**
- * Whether any suppressed cell can still be recovered exactly: a constraint set with exactly one
- * suppressed cell. Used by tests and by the public build's own check.
- */
-export function recoverableCells(constraints: string[][], suppressed: Set<string>): string[] {
-  const out: string[] = [];
-  for (const set of constraints) {
-    const hidden = [...new Set(set)].filter((id) => suppressed.has(id));
-    if (hidden.length === 1) out.push(hidden[0]);
-  }
-  return out;
+  return { all };
 }

@@ -7,6 +7,7 @@ import { auditStep } from "./audit.ts";
 import { benchmarkStep } from "./benchmark.ts";
 import { healthCheckStep } from "./healthcheck.ts";
 import { buildRegistry, type ComputeStep, type Layer, loadSqlModels, type Model, stepModels } from "./registry.ts";
+import { publishStep } from "./public.ts";
 import { seedStep } from "./seeds.ts";
 import { seriesStep } from "./series-marts.ts";
 import { TABLE_NAMES } from "../core/contract.ts";
@@ -35,7 +36,7 @@ export const META_STEP: ComputeStep<unknown, void> = {
 };
 
 export function computeSteps(): ComputeStep<any, any>[] {
-  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep];
+  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep, publishStep];
 }
 
 /** Every model, checked and in dependency order. */

@@ -11,6 +11,7 @@
  *   -- key: worker_id, period
  *   -- materialized: table
  *   -- relationships: service, team -> int_team_month (optional; "col, col -> model")
+ *   -- built by: audit (optional; default run: the command whose transaction rebuilds it)
  * Upstream models of a SQL model are found in its text; a compute step declares its own.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -124,9 +125,11 @@ export function loadSqlModels(dir = MODELS_DIR): SqlModel[] {
       if (!key) throw new Error(`${where}: state the key columns in a "-- key:" line`);
       if (materialized !== "view" && materialized !== "table") throw new Error(`${where}: "-- materialized:" must be view or table`);
       const relationships = [...sql.matchAll(/^--\s*relationships?:\s*(.+)$/gm)].map((m) => parseRelationship(m[1]!, where));
+      const builtBy = header(sql, "built by") ?? "run";
+      if (builtBy !== "run" && builtBy !== "audit") throw new Error(`${where}: "-- built by:" must be run or audit`);
       models.push({
         kind: "sql", name, layer, grain, ...parseKey(key), materialized, sql, file: `pipelines/models/${where}`,
-        upstream: [], relationships, writtenBy: "run",
+        upstream: [], relationships, writtenBy: builtBy,
       });
     }
   }

@@ -24,6 +24,7 @@ export const seedStep: ComputeStep<unknown, void> = {
       name: "cfg_ceilings", layer: "seed", grain: "one row per configured caseload ceiling (a service, or a team of it)", key: ["service", "team?"],
       columns: { service: "VARCHAR", team: "VARCHAR", caseload_per_fte: "DOUBLE", points_per_fte: "DOUBLE" },
     },
+    { name: "cfg_disclosure", layer: "seed", grain: "one row: the minimum group size every published figure rests on (config min_group_size)", key: ["min_group_size"], columns: { min_group_size: "INTEGER" } },
     {
       name: "ref_measures", layer: "seed", grain: "one row per monthly measure of the series engine", key: ["measure"],
       columns: { measure: "VARCHAR", label: "VARCHAR", unit: "VARCHAR", kind: "VARCHAR", scale: "DOUBLE", higher_is: "VARCHAR", points_based: "BOOLEAN", description: "VARCHAR" },
@@ -40,6 +41,7 @@ export function seedTables(config: Config): Record<string, readonly object[]> {
     cfg_senior_roles: config.senior_roles.map((role) => ({ role })),
     // a service-wide ceiling has no team; the key check treats NULL team as "the whole service"
     cfg_ceilings: config.ceilings.map((c) => ({ service: c.service, team: c.team ?? null, caseload_per_fte: c.caseload_per_fte ?? null, points_per_fte: c.points_per_fte ?? null })),
+    cfg_disclosure: [{ min_group_size: config.min_group_size }],
     ref_measures: SERIES_MEASURES,
   };
 }

@@ -1,6 +1,6 @@
 import { UserError } from "../../core/errors.ts";
-import { type AuditRecord, publicRecord } from "../../pipelines/audit.ts";
-import { auditWorkspace } from "../../app/workflow.ts";
+import type { AuditRecord } from "../../pipelines/audit.ts";
+import { auditWorkspace, publishedAudit } from "../../app/workflow.ts";
 import { type Command, jsonOption, num, openFromOptions, out, printedJson, progressFor, str, workspaceOption } from "./common.ts";
 
 export const auditCommand: Command = {
@@ -12,8 +12,14 @@ export const auditCommand: Command = {
     const resamples = num(values, "resamples");
     if (resamples !== undefined && (!Number.isInteger(resamples) || resamples < 99)) throw new UserError("--resamples must be a whole number of at least 99");
     const run = await auditWorkspace(ws, { asOf: str(values, "as-of"), window: num(values, "window"), resamples }, progressFor(values));
-    const records = values.public ? run.results.map((r) => publicRecord(r, ws.config.min_group_size)) : run.results;
-    if (printedJson(values, records.map(({ monthly_ratios: _m, ...r }) => r))) return 0;
+    // published: the public layer's rows (withheld tests empty, no worker counts); internal: every
+    // test, marked * where the public layer withholds it
+    const published = await publishedAudit(ws);
+    const withheld = new Set(published.filter((r) => r.suppressed).map((r) => JSON.stringify([r.scope, r.service, r.team, r.comparison, r.subgroup, r.group, r.measure])));
+    const records = values.public
+      ? (published as unknown as AuditRecord[])
+      : run.results.map((r) => ({ ...r, suppressed: withheld.has(JSON.stringify([r.scope, r.service, r.team, r.comparison, r.subgroup, r.group, r.measure])) }));
+    if (printedJson(values, records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r))) return 0;
     printAudit(records, run, Boolean(values.all), Boolean(values.public));
     return 0;
   },

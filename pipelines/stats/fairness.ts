@@ -71,6 +71,5 @@ export { describeResult, groupPhrase } from "./fairness/sentences.ts";
 export { decideVerdict, type VerdictInput } from "./fairness/verdict.ts";
 export { auditComparison } from "./fairness/audit-comparison.ts";
 export { bhAdjust, finaliseRun } from "./fairness/multiplicity.ts";
-export { applySuppression } from "./fairness/suppression.ts";
 export { relativeLikelihood, type RelativeLikelihood } from "./fairness/likelihood.ts";
 export { sensitivity, type SensitivityResult } from "./fairness/sensitivity.ts";

@@ -1,4 +1,5 @@
-// Latest month per level, service, team and measure, with its change and ceiling (mart_headlines).
-import { dropSmallTeams, emit, publicMeasureFilter, rowsOf, teamHeadcounts } from "./mart.ts";
+// Latest month per level, service, team and measure, with its change and ceiling: mart_headlines, or pub_headlines in a public build.
+import { PUBLIC, emit, rowsOf } from "./mart.ts";
 
-emit(dropSmallTeams(await rowsOf("mart_headlines", `SELECT * FROM mart_headlines WHERE ${publicMeasureFilter()} ORDER BY level, service, team, measure`), await teamHeadcounts()));
+const table = PUBLIC ? "pub_headlines" : "mart_headlines";
+emit(await rowsOf(table, `SELECT * FROM ${table} ORDER BY level, service, team, measure`));

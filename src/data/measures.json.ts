@@ -1,4 +1,5 @@
-// The measure catalogue: label, unit, which direction is good, definition (ref_measures).
-import { emit, rowsOf } from "./mart.ts";
+// The measure catalogue: label, unit, which direction is good, definition (ref_measures, or pub_measures in a public build).
+import { PUBLIC, emit, rowsOf } from "./mart.ts";
 
-emit(await rowsOf("ref_measures", `SELECT * FROM ref_measures`));
+const table = PUBLIC ? "pub_measures" : "ref_measures";
+emit(await rowsOf(table, `SELECT * FROM ${table}`));

@@ -1,14 +1,14 @@
-// Monthly values with control-chart limits and signals for every employer, service and team series (mart_series_points), columnar.
+// Monthly values with control-chart limits and signals for every employer, service and team series (mart_series_points, or pub_series_points in a public build), columnar.
 // Codes keep the file small: cause i(mprovement) c(oncern) n(eutral); rule o(utside limits) t(rend) 2(-in-3) s(hift);
 // mark p(eak) t(rough) s(level shift).
-import { PUBLIC, columnar, config, emit, publicMeasureFilter, rowsOf } from "./mart.ts";
+import { PUBLIC, columnar, emit, rowsOf } from "./mart.ts";
 
-const rows = await rowsOf("mart_series_points", `SELECT p.series_id, p.period, p.value, p.spc_mean AS mean, p.spc_ucl AS ucl, p.spc_lcl AS lcl,
+const points = PUBLIC ? "pub_series_points" : "mart_series_points";
+const series = PUBLIC ? "pub_series" : "mart_series";
+const rows = await rowsOf(points, `SELECT p.series_id, p.period, p.value, p.spc_mean AS mean, p.spc_ucl AS ucl, p.spc_lcl AS lcl,
     CASE p.special_cause WHEN 'improvement' THEN 'i' WHEN 'concern' THEN 'c' WHEN 'neutral' THEN 'n' END AS cause,
     CASE p.spc_rule WHEN 'outside_limits' THEN 'o' WHEN 'trend' THEN 't' WHEN 'two_in_three' THEN '2' WHEN 'shift' THEN 's' END AS rule,
     nullif(concat(CASE WHEN p.is_peak THEN 'p' ELSE '' END, CASE WHEN p.is_trough THEN 't' ELSE '' END, CASE WHEN p.is_level_shift THEN 's' ELSE '' END), '') AS mark
-  FROM mart_series_points p JOIN mart_series s USING (series_id)
-  LEFT JOIN int_team_month t ON s.level = 'team' AND t.service = s.service AND t.team = s.team AND t.period = p.period
-  WHERE s.level <> 'worker' AND ${publicMeasureFilter("s.measure")} AND (${PUBLIC ? `s.level <> 'team' OR t.headcount >= ${config().min_group_size}` : "true"})
-  ORDER BY p.series_id, p.period`);
+  FROM ${points} p JOIN ${series} s USING (series_id)
+  WHERE s.level <> 'worker' ORDER BY p.series_id, p.period`);
 emit(columnar(rows, ["series_id", "period", "value", "mean", "ucl", "lcl", "cause", "rule", "mark"]));

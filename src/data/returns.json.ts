@@ -1,11 +1,13 @@
-// Returns received per team and month (mart_returns_received) and the ingest log's refused files (problem details only in an internal build).
+// Returns received per team and month (mart_returns_received, or pub_returns_received in a public build) and, internally, the ingest log's loads and refused files.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PUBLIC, WORKSPACE, emit, rowsOf } from "./mart.ts";
 
-const received = await rowsOf("mart_returns_received", `SELECT service, team, period, worker_return, team_return FROM mart_returns_received ORDER BY service, team, period`);
+const table = PUBLIC ? "pub_returns_received" : "mart_returns_received";
+const received = await rowsOf(table, `SELECT service, team, period, worker_return, team_return FROM ${table} ORDER BY service, team, period`);
 const log = join(WORKSPACE, "ingest-log.jsonl");
-const attempts = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }) : [];
+// the ingest log is internal: a public build shows which returns arrived, not the loads
+const attempts = !PUBLIC && existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }) : [];
 const refused = attempts.filter((a) => a.status === "refused").map((a) => ({
   at: a.at,
   files: (a.files ?? []).map((f: { file: string }) => f.file.split("/").pop()),

@@ -6,7 +6,6 @@
  * here for time (the default is 10,000); early stopping is on as in production.
  */
 import { describe, expect, it } from "vitest";
-import { suppressCells, recoverableCells } from "../../pipelines/disclosure.ts";
 import { auditGenerated, auditGeneratedThroughIngest, teamsWith } from "../support/fairness-scenarios.ts";
 
 const PLANTED = { service: "Safeguarding and Support", team: "Planted Team", measure: "complexity" as const, ratio: 1.25 };
@@ -100,48 +99,4 @@ describe("ethnic-minority workers three times as likely to be senior, with no bi
     expect(notAdverse / seeds).toBeGreaterThanOrEqual(0.9);
     expect(gap / seeds).toBeGreaterThanOrEqual(0.8);
   }, 600_000);
-});
-
-describe("suppression", () => {
-  it("no published cell under the minimum, none recoverable from totals or the other groups", async () => {
-    const res = await auditGenerated({ seed: 7 }, { comparisons: ["primary", "white_minorities", "not_known", "ons_group"], measures: ["points_per_case"] });
-    const cells = new Map<string, number>();
-    for (const r of res) {
-      const key = (g: string) => `${r.scope}|${r.service}|${r.team}|${g}`;
-      cells.set(key(r.group), r.n_workers_group);
-      cells.set(key(r.reference_group), r.n_workers_reference);
-      if (!r.suppressed) {
-        for (const n of [r.n_workers_group, r.n_workers_reference]) expect(n === 0 || n >= 10, `${r.scope_label} ${r.group}: ${n}`).toBe(true);
-      }
-    }
-    // recompute: which counts were withheld, and could any be recovered from sums a reader knows?
-    const hidden = new Set<string>();
-    for (const r of res.filter((x) => x.suppressed)) {
-      hidden.add(`${r.scope}|${r.service}|${r.team}|${r.group}`);
-      hidden.add(`${r.scope}|${r.service}|${r.team}|${r.reference_group}`);
-    }
-    const services = [...new Set(res.filter((r) => r.service).map((r) => r.service!))];
-    const groups = [...new Set(res.flatMap((r) => [r.group, r.reference_group]))];
-    const constraints: string[][] = [];
-    for (const g of groups) {
-      constraints.push([`employer|null|null|${g}`, ...services.map((s) => `service|${s}|null|${g}`)].filter((k) => cells.has(k)));
-      for (const s of services) {
-        const teams = [...new Set(res.filter((r) => r.scope === "team" && r.service === s).map((r) => r.team))];
-        constraints.push([`service|${s}|null|${g}`, ...teams.map((t) => `team|${s}|${t}|${g}`)].filter((k) => cells.has(k)));
-      }
-    }
-    expect(recoverableCells(constraints.filter((c) => c.length > 1), hidden)).toEqual([]);
-    expect(res.some((r) => r.suppressed)).toBe(true);
-  }, 120_000);
-
-  it("secondary suppression: a lone small cell in a set whose total is known takes its smallest neighbour with it", () => {
-    const r = suppressCells(
-      [{ id: "A", count: 4 }, { id: "B", count: 30 }, { id: "C", count: 12 }, { id: "T", count: 46 }],
-      [["T", "A", "B", "C"]],
-      10,
-    );
-    expect([...r.primary]).toEqual(["A"]);
-    expect([...r.secondary]).toEqual(["C"]);
-    expect(recoverableCells([["T", "A", "B", "C"]], r.all)).toEqual([]);
-  });
 });

@@ -48,7 +48,7 @@ describe("the registry", () => {
       expect(m.key.length, m.name).toBeGreaterThan(0);
       for (const u of m.upstream) if (pos.has(u)) expect(pos.get(u)!, `${m.name} reads ${u}`).toBeLessThan(pos.get(m.name)!);
     }
-    expect(new Set(models.map((m) => m.layer))).toEqual(new Set(["seed", "staging", "intermediate", "mart", "meta"]));
+    expect(new Set(models.map((m) => m.layer))).toEqual(new Set(["seed", "staging", "intermediate", "mart", "public", "meta"]));
   });
 
   it("refuses a SQL model without a key, an unknown upstream and a duplicate name", () => {

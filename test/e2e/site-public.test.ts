@@ -7,19 +7,15 @@
  * - every count of people in the data files is null, 0 or at least the minimum group size, both
  *   the named count fields and the values of measures counted in workers (ref_measures unit
  *   "workers") wherever a series or headline publishes them;
- * - nothing withheld can be worked out by subtraction: for the fairness results (a service's
- *   teams add up to the service, services to the employer, the reporting groups of a scope to its
- *   headcount, the ONS groups to ethnic minorities, the subgroups of an intersection to the
- *   whole) and for caseload safety (the teams of a service in a month add up to the service), no
- *   constraint set has exactly one withheld cell (`recoverableCells`, pipelines/disclosure.ts;
- *   the small-cell rule of ONS / NHS Digital practice);
+ * - nothing withheld can be worked out or narrowed from the published counts: that is the
+ *   attacker's test (test/e2e/disclosure-attack.test.ts, linear programming over every relation);
+ * - a public build publishes no count of a subset of workers and no worker count of a fairness test;
  * - the workers loader gives [], every page carries the public note and no worker-level table.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recoverableCells } from "../../pipelines/disclosure.ts";
 import { query } from "../support/helpers.ts";
 import { PAGES, type SiteFixture, browserSkipReason, buildSampleSite, findTokens, launchChromium, listFiles, newLoggedPage, offOrigin, openPage } from "../support/site-helpers.ts";
 
@@ -28,6 +24,7 @@ if (skip) console.warn(`site-public: browser checks skipped: ${skip}`);
 
 /** Fields that count people (src/data loaders). */
 const COUNT_FIELDS = new Set([
+  "workers",
   "n_workers_group",
   "n_workers_reference",
   "headcount",
@@ -67,93 +64,6 @@ function rowsOf(columnar: Record<string, Json[]>): Obj[] {
   return Array.from({ length: n }, (_, i) => Object.fromEntries(cols.map((c) => [c, columnar[c][i]])));
 }
 
-/**
- * Cells of the published fairness results: one per measure, scope, group and subgroup, holding
- * the group's worker count (n_workers_group) or the reference's (n_workers_reference). A cell
- * is withheld when every row that carries it has it null; one published anywhere is known.
- */
-function fairnessCells(rows: Obj[]): { value: Map<string, number | null>; constraints: string[][] } {
-  const scopeKey = (r: Obj) => (r.scope === "employer" ? "employer" : r.scope === "service" ? `service:${r.service}` : `team:${r.service}/${r.team}`);
-  const id = (measure: Json, scope: string, group: Json, sub: Json) => `${measure}|${scope}|${group}|${sub ?? ""}`;
-  const value = new Map<string, number | null>();
-  // a suppressed row's counts are withheld whatever placeholder it carries
-  const put = (key: string, v: Json, suppressed: boolean) => {
-    if (!suppressed && typeof v === "number") value.set(key, v);
-    else if (!value.has(key)) value.set(key, null);
-  };
-  for (const r of rows) {
-    put(id(r.measure, scopeKey(r), r.group, r.subgroup), r.n_workers_group, r.suppressed === true);
-    put(id(r.measure, scopeKey(r), r.reference_group, r.subgroup), r.n_workers_reference, r.suppressed === true);
-  }
-  const measures = [...new Set(rows.map((r) => String(r.measure)))];
-  const subgroups = [...new Set(rows.map((r) => (r.subgroup ?? null) as string | null))];
-  const scopes = [...new Set(rows.map(scopeKey))];
-  const services = [...new Set(rows.filter((r) => r.scope === "service").map((r) => String(r.service)))];
-  const teamsOf = (s: string) => [...new Set(rows.filter((r) => r.scope === "team" && r.service === s).map((r) => String(r.team)))];
-  const reference = [...new Set(rows.map((r) => String(r.reference_group)))];
-  const reporting = [...new Set([...rows.filter((r) => r.comparison !== "ons_group").map((r) => String(r.group)), ...reference])];
-  const ons = [...new Set(rows.filter((r) => r.comparison === "ons_group").map((r) => String(r.group)))];
-  const groups = [...new Set([...reporting, ...ons])];
-  // the scope levels at which a group (with a subgroup) is reported at all: ONS groups and the
-  // intersections stop at services, so their missing team cells are unknown, not zero
-  const levels = new Map<string, Set<Json>>();
-  for (const r of rows) {
-    for (const g of [r.group, r.reference_group]) {
-      const k = `${g}|${r.subgroup ?? ""}`;
-      levels.set(k, (levels.get(k) ?? new Set()).add(r.scope));
-    }
-  }
-  const reportedAt = (g: string, sub: string | null, level: string) => levels.get(`${g}|${sub ?? ""}`)?.has(level) ?? false;
-  const constraints: string[][] = [];
-  for (const m of measures) {
-    for (const sub of subgroups) {
-      for (const g of groups) {
-        // services add up to the employer, a service's teams to the service
-        if (reportedAt(g, sub, "service")) constraints.push([id(m, "employer", g, sub), ...services.map((s) => id(m, `service:${s}`, g, sub))]);
-        if (reportedAt(g, sub, "team")) for (const s of services) constraints.push([id(m, `service:${s}`, g, sub), ...teamsOf(s).map((t) => id(m, `team:${s}/${t}`, g, sub))]);
-      }
-      for (const sc of scopes) {
-        // the reporting groups of a scope add up to its headcount; the ONS groups to ethnic minorities
-        constraints.push(reporting.map((g) => id(m, sc, g, sub)));
-        if (ons.length) constraints.push([id(m, sc, "Ethnic minorities", sub), ...ons.map((g) => id(m, sc, g, sub))]);
-      }
-    }
-    // the subgroups of one intersection (gender, or role) add up to the whole
-    for (const kind of ["gender", "role"]) {
-      const subs = [...new Set(rows.filter((r) => r.comparison === kind).map((r) => String(r.subgroup)))];
-      if (!subs.length) continue;
-      for (const sc of scopes) for (const g of reporting) constraints.push([id(m, sc, g, null), ...subs.map((s) => id(m, sc, g, s))]);
-    }
-  }
-  // where a group is reported, a cell no row carries (nobody of that group there) is a known
-  // zero, not a withheld cell; a set left with one cell says nothing
-  return { value, constraints: constraints.map((set) => set.filter((c) => value.has(c))).filter((set) => set.length > 1) };
-}
-
-/**
- * Caseload cells per month, service and count field: a team's published count, or withheld when
- * it is null or when the team sent that month's return (returns.json lists it) but its row was
- * left out of caseload.json. The service's total is taken as known (mart.ts suppressCounts
- * assumes it is published; for reviews_requested the service series is).
- */
-function caseloadSets(caseload: Obj[], received: Obj[], field: string): { withheld: Set<string>; constraints: string[][] } {
-  const sets = new Map<string, Map<string, Json>>();
-  const key = (r: Obj) => `${r.period}|${r.service}`;
-  for (const r of received) {
-    if (!r.worker_return) continue;
-    const m = sets.get(key(r)) ?? new Map<string, Json>();
-    m.set(`${key(r)}|${r.team}`, null);
-    sets.set(key(r), m);
-  }
-  for (const r of caseload) {
-    const m = sets.get(key(r)) ?? new Map<string, Json>();
-    m.set(`${key(r)}|${r.team}`, r[field] ?? null);
-    sets.set(key(r), m);
-  }
-  const withheld = new Set<string>();
-  for (const m of sets.values()) for (const [id, v] of m) if (v === null) withheld.add(id);
-  return { withheld, constraints: [...sets.values()].map((m) => [...m.keys()]) };
-}
 
 describe("public build of the sample employer", () => {
   let site: SiteFixture;
@@ -221,80 +131,46 @@ describe("public build of the sample employer", () => {
     expect(bad.slice(0, 20), `${bad.length} counts under ${min}`).toEqual([]);
   });
 
-  it("measures that count workers are withheld when small wherever a series or headline publishes them", () => {
-    const peopleMeasures = new Set(file<Obj[]>("measures").filter((m) => m.unit === "workers").map((m) => String(m.measure)));
-    expect(peopleMeasures.has("reviews_requested")).toBe(true);
-    const series = file<Obj[]>("series");
-    const measureOf = new Map(series.map((s) => [s.series_id, s]));
-    const bad: string[] = [];
-    for (const p of rowsOf(file<Record<string, Json[]>>("points"))) {
-      const s = measureOf.get(p.series_id);
-      if (s && peopleMeasures.has(String(s.measure)) && !publishable(p.value, min)) bad.push(`points: ${s.level} ${s.service ?? ""}/${s.team ?? ""} ${s.measure} ${p.period} = ${p.value}`);
-    }
-    for (const s of series) if (peopleMeasures.has(String(s.measure)) && !publishable(s.latest_value, min)) bad.push(`series: ${s.level} ${s.service ?? ""}/${s.team ?? ""} ${s.measure} latest = ${s.latest_value}`);
-    for (const h of file<Obj[]>("headlines")) {
-      for (const k of ["value", "previous_month_value", "year_ago_value"]) {
-        if (peopleMeasures.has(String(h.measure)) && !publishable(h[k], min)) bad.push(`headlines: ${h.level} ${h.service ?? ""}/${h.team ?? ""} ${h.measure} ${k} = ${h[k]}`);
-      }
-    }
-    expect(bad.slice(0, 20), `${bad.length} small counts of workers published`).toEqual([]);
+  it("measures that count workers are not published at all, in any series, headline or measure list", () => {
+    const measures = new Set(file<Obj[]>("measures").map((m) => String(m.measure)));
+    expect(measures.has("reviews_requested")).toBe(false);
+    expect(measures.has("caseload_per_fte")).toBe(true);
+    for (const s of file<Obj[]>("series")) expect(s.measure).not.toBe("reviews_requested");
+    for (const h of file<Obj[]>("headlines")) expect(h.measure).not.toBe("reviews_requested");
   });
 
-  it("a count withheld from caseload.json is not published in the team's series either", () => {
+  it("a team-month withheld from caseload.json publishes nothing in the team's series either", () => {
     const series = file<Obj[]>("series").filter((s) => s.level === "team");
-    const seriesId = new Map(series.map((s) => [`${s.service}|${s.team}|${s.measure}`, s.series_id]));
+    const byTeam = new Map<string, Json[]>();
+    for (const s of series) byTeam.set(`${s.service}|${s.team}`, [...(byTeam.get(`${s.service}|${s.team}`) ?? []), s.series_id]);
     const value = new Map(rowsOf(file<Record<string, Json[]>>("points")).map((p) => [`${p.series_id}|${p.period}`, p.value]));
+    const withheld = file<Obj[]>("caseload").filter((r) => r.withheld);
+    expect(withheld.length).toBeGreaterThan(0);
     const leaks: string[] = [];
-    for (const r of file<Obj[]>("caseload")) {
-      for (const field of CASELOAD_COUNTS) {
-        if (r[field] !== null) continue;
-        const v = value.get(`${seriesId.get(`${r.service}|${r.team}|${field}`)}|${r.period}`);
-        if (v !== undefined && v !== null) leaks.push(`${r.service}/${r.team} ${r.period} ${field}: withheld in caseload.json, ${v} in points.json`);
+    for (const r of withheld) {
+      expect([r.headcount, r.caseload_per_fte, r.cases], `${r.service}/${r.team} ${r.period}`).toEqual([null, null, null]);
+      for (const id of byTeam.get(`${r.service}|${r.team}`) ?? []) {
+        const v = value.get(`${id}|${r.period}`);
+        if (v !== undefined && v !== null) leaks.push(`${r.service}/${r.team} ${r.period}: series ${id} = ${v}`);
       }
     }
-    expect(leaks.slice(0, 20), `${leaks.length} withheld counts published elsewhere`).toEqual([]);
+    expect(leaks.slice(0, 20), `${leaks.length} withheld team-months published in a series`).toEqual([]);
+    // and counts of subsets of workers are not in the file at all
+    for (const r of file<Obj[]>("caseload")) for (const f of ["workers_above_caseload_ceiling", "workers_above_points_ceiling", "reviews_requested"]) expect(r).not.toHaveProperty(f);
   });
 
-  it("a withheld fairness row says its counts are withheld (null), not that nobody was there (0)", () => {
-    const rows = file<Obj[]>("fairness").filter((r) => r.suppressed);
-    expect(rows.length).toBeGreaterThan(0);
-    const zeroed = rows.filter((r) => r.n_workers_group !== null || r.n_workers_reference !== null);
-    expect(zeroed.slice(0, 5).map((r) => `row ${r.result_id} (${r.scope_label}, ${r.group}, ${r.measure}): ${r.n_workers_group} / ${r.n_workers_reference}`), `${zeroed.length} of ${rows.length} withheld rows publish numbers`).toEqual([]);
-  });
-
-  it("no withheld fairness count can be worked out from the published ones", () => {
+  it("a withheld fairness row keeps its identity and publishes nothing else; no row publishes a count of workers", () => {
     const rows = file<Obj[]>("fairness");
     expect(rows.length).toBeGreaterThan(100);
-    expect(rows.some((r) => r.suppressed)).toBe(true);
-    for (const r of rows.filter((x) => x.suppressed)) {
-      // a withheld row keeps its identity and loses its results
-      expect([r.ratio_unadjusted, r.ratio_adjusted, r.ci_low, r.ci_high], `row ${r.result_id}`).toEqual([null, null, null, null]);
+    const withheld = rows.filter((r) => r.suppressed);
+    expect(withheld.length).toBeGreaterThan(0);
+    for (const r of withheld) expect([r.ratio_unadjusted, r.ratio_adjusted, r.ci_low, r.ci_high, r.workers_compared], `${r.scope_label} ${r.group} ${r.measure}`).toEqual([null, null, null, null, null]);
+    for (const r of rows) {
+      expect(r).not.toHaveProperty("n_workers_group");
+      expect(r).not.toHaveProperty("n_workers_reference");
     }
-    const { value, constraints } = fairnessCells(rows);
-    const withheld = new Set([...value].filter(([, v]) => v === null).map(([k]) => k));
-    expect(withheld.size).toBeGreaterThan(0);
-    expect(constraints.length).toBeGreaterThan(100);
-    // the check can fail: publish one of two withheld cells of a set and the other is given away
-    const pair = constraints.find((set) => set.filter((c) => withheld.has(c)).length === 2);
-    if (pair) {
-      const [shown, other] = pair.filter((c) => withheld.has(c));
-      expect(recoverableCells(constraints, new Set([...withheld].filter((c) => c !== shown)))).toContain(other);
-    }
-    const recoverable = recoverableCells(constraints, withheld);
-    const explain = [...new Set(recoverable)].slice(0, 10).map((cell) => {
-      const set = constraints.find((s) => s.includes(cell) && s.filter((c) => withheld.has(c)).length === 1)!;
-      return `${cell} from {${set.map((c) => `${c}=${value.get(c)}`).join(", ")}}`;
-    });
-    expect(explain, `${new Set(recoverable).size} withheld cells recoverable`).toEqual([]);
+    expect(rows.filter((r) => !r.suppressed).every((r) => r.workers_compared === `at least ${min}`)).toBe(true);
   });
-
-  for (const field of CASELOAD_COUNTS) {
-    it(`no withheld caseload count (${field}) can be worked out from its service's other teams`, () => {
-      const { withheld, constraints } = caseloadSets(file<Obj[]>("caseload"), file<{ received: Obj[] }>("returns").received, field);
-      const recoverable = [...new Set(recoverableCells(constraints, withheld))];
-      expect(recoverable.slice(0, 10), `${recoverable.length} team-months recoverable (period|service|team)`).toEqual([]);
-    });
-  }
 
   it.skipIf(skip !== undefined)(`every page carries the public note and no worker-level table${skip ? ` (skipped: ${skip})` : ""}`, async () => {
     const browser: Browser = await launchChromium();

@@ -13,7 +13,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  applySuppression,
   auditComparison,
   bhAdjust,
   decideVerdict,
@@ -474,18 +473,18 @@ describe("multiplicity, verdict rule, suppression", () => {
     expect(decideVerdict({ ...nul, ratio_adjusted: null }).verdict).toBe("too few to tell");
   });
 
-  it("applySuppression hides small groups and leaves large ones", () => {
-    const small = audit(simulate({ teams: [team("T", 6, 20)], seed: 13 }), 1, { team: "T", service: "Safeguarding and Support" });
-    expect(small.below_min_group_size).toBe(true);
-    expect(small.suppressed).toBe(false);
-    const s = applySuppression(small);
-    expect(s.verdict).toBe("suppressed");
-    expect(s.suppressed).toBe(true);
-    expect(s.ratio_adjusted).toBeNull();
-    expect(s.n_workers_group).toBe(0);
-    expect(s.sentence).toContain("not published");
-    const big = audit(simulate({ teams: [team("T", 12, 12)], seed: 14 }), 1);
-    expect(applySuppression(big)).toBe(big);
+  it("counts the workers of each group compared in every month (what the public layer's monthly rule reads)", () => {
+    const r = audit(simulate({ teams: [team("T", 12, 12)], seed: 14 }), 1);
+    expect(r.monthly_workers_group).toHaveLength(r.monthly_ratios.length);
+    expect(r.monthly_workers_reference).toHaveLength(r.monthly_ratios.length);
+    for (let m = 0; m < r.monthly_ratios.length; m++) {
+      expect(r.monthly_workers_group[m]).toBeLessThanOrEqual(r.n_workers_group_compared);
+      expect(r.monthly_workers_reference[m]).toBeLessThanOrEqual(r.n_workers_reference_compared);
+      // a month with a ratio compared somebody on both sides; one without compared nobody on one side
+      if (r.monthly_ratios[m] !== null) expect(Math.min(r.monthly_workers_group[m]!, r.monthly_workers_reference[m]!)).toBeGreaterThan(0);
+      else expect(Math.min(r.monthly_workers_group[m]!, r.monthly_workers_reference[m]!)).toBe(0);
+    }
+    expect(Math.max(...r.monthly_workers_group)).toBeGreaterThan(5);
   });
 });
 

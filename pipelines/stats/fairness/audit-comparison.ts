@@ -51,18 +51,30 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   const rawR = ratioFromAcc(acc, p.S);
   const R = rawR > 0 && Number.isFinite(rawR) ? rawR : rawR === 0 || rawR === Infinity ? rawR : NaN;
 
-  // compared workers: in at least one stratum with both groups
+  // compared workers: in at least one stratum with both groups (over the window, and month by month)
   let nGc = 0;
   let nRc = 0;
   const S = p.S;
+  const monthlyGroup = new Array<number>(p.nMonths).fill(0);
+  const monthlyRef = new Array<number>(p.nMonths).fill(0);
+  const seenMonth = new Int32Array(p.nMonths).fill(-1);
   for (let w = 0; w < p.W; w++) {
+    let compared = false;
     for (let e = p.wStart[w]; e < p.wStart[w + 1]; e++) {
       const s = p.eStratum[e];
       if (acc[2 * S + s] > 0 && acc[5 * S + s] > 0) {
-        if (p.isGroup[w]) nGc++;
-        else nRc++;
-        break;
+        compared = true;
+        const m = p.stratumMonth[s];
+        if (seenMonth[m] !== w) {
+          seenMonth[m] = w;
+          if (p.isGroup[w]) monthlyGroup[m]++;
+          else monthlyRef[m]++;
+        }
       }
+    }
+    if (compared) {
+      if (p.isGroup[w]) nGc++;
+      else nRc++;
     }
   }
 
@@ -135,6 +147,8 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     months_observed: observedMonths.length,
     persistent,
     monthly_ratios: monthly,
+    monthly_workers_group: monthlyGroup,
+    monthly_workers_reference: monthlyRef,
     verdict: "too few to tell",
     verdict_reason: "inconclusive",
     suppressed: false,

@@ -106,6 +106,9 @@ export interface FairnessResult {
   persistent: boolean;
   /** Adjusted ratio of each month of the window (null where no stratum had both groups). */
   monthly_ratios: (number | null)[];
+  /** Workers of each group compared in each month of the window (those in a stratum with both groups that month). */
+  monthly_workers_group: number[];
+  monthly_workers_reference: number[];
   verdict: Verdict;
   verdict_reason: VerdictReason;
   suppressed: boolean;

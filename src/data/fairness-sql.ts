@@ -1,0 +1,23 @@
+// The one query behind fairness.json and fairness-summary.json: internal rows are marked
+// `suppressed` where the public layer (pub_fairness_results) withholds them; a public build reads
+// pub_fairness_results as it is (no worker counts, withheld rows empty).
+export const FAIRNESS_COLUMNS = {
+  summary: `result_id, scope, scope_label, service, team, comparison, subgroup, measure, "group", reference_group, window_end, n_workers_group, n_workers_reference,
+    round(ratio_unadjusted, 3) AS ratio_unadjusted, round(ratio_adjusted, 3) AS ratio_adjusted, round(ci_low, 3) AS ci_low, round(ci_high, 3) AS ci_high, verdict, suppressed, sentence`,
+  all: `result_id, scope, scope_label, service, team, comparison, subgroup, measure, "group", reference_group, window_start, window_end, n_workers_group, n_workers_reference,
+    round(ratio_unadjusted, 3) AS ratio_unadjusted, round(ratio_adjusted, 3) AS ratio_adjusted, round(ci_low, 3) AS ci_low, round(ci_high, 3) AS ci_high, p_value, q_value,
+    round(mde_ratio, 3) AS mde_ratio, months_same_direction, months_observed, persistent, verdict, verdict_reason, suppressed, sentence, verdict_changes_if_not_known,
+    sensitivity_as_group, sensitivity_as_reference`,
+};
+
+export function fairnessSql(published: boolean, columns: string, where = "true"): string {
+  if (published) {
+    // no counts of workers in a public build: only that enough were compared
+    const cols = columns.replace("n_workers_group, n_workers_reference", "workers_compared");
+    return `SELECT ${cols} FROM pub_fairness_results WHERE ${where} ORDER BY scope, service NULLS FIRST, team NULLS FIRST, comparison, subgroup NULLS FIRST, measure, "group"`;
+  }
+  return `SELECT ${columns} FROM (
+      SELECT r.*, coalesce(p.suppressed, true) AS suppressed FROM fairness_results r
+      LEFT JOIN pub_fairness_results p USING (result_id)
+    ) WHERE ${where} ORDER BY result_id`;
+}
