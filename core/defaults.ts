@@ -24,3 +24,16 @@ export const DEFAULT_MAX_FILE_MB = 512;
 
 /** A workbook (a zip) whose entries would unpack to more than this many MB is refused before it is opened. */
 export const DEFAULT_MAX_UNPACKED_MB = 1024;
+
+/**
+ * The audit's declared analysis plan (docs/fairness-method.md, "The analysis plan"): fixed before
+ * any result is seen. The primary question is the complexity of the work ethnic-minority workers
+ * are given against the reference group, within service, team and role: these measures, tested
+ * hierarchically (the employer and every service; then the teams of a service found to differ),
+ * with the false discovery rate controlled at `alpha` over that family. Everything else is
+ * secondary, in its own family, and can at most say "possible disparity: watch".
+ */
+export const DEFAULT_ANALYSIS_PLAN = {
+  primary_measures: ["points_per_case", "high_complexity_share"],
+  alpha: 0.05,
+} as const;

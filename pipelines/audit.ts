@@ -21,6 +21,7 @@ import { representationBySeniority } from "./national.ts";
 import { UserError } from "../core/errors.ts";
 import { latestCensusYear, monthIndex, periodOf } from "../core/calendar.ts";
 import type { Workspace } from "../core/workspace.ts";
+import type { Config } from "../core/config.ts";
 import { ensureModels } from "./build.ts";
 import { registry } from "./project.ts";
 import { publishStep } from "./public.ts";
@@ -34,7 +35,13 @@ import {
   type WorkerMonthObs,
   DEFAULT_RULE,
   auditComparison,
-  finaliseRun,
+  comparedWorkers,
+  drivingTeam,
+  leaveOneTeamOut,
+  placeInFamilies,
+  qInFamily,
+  settle,
+  type TestFamily,
   measureValues,
   relativeLikelihood,
   sensitivity,
@@ -57,6 +64,9 @@ const DFE_GROUP: Record<string, string> = {
  * on it); splitting strata by full- and part-time left about half the workers of a typical
  * service with nobody to compare with. `adjust` can add "fte_band".
  */
+/** The chance, per test, that a settled Monte Carlo decision differs from the one infinitely many resamples would give. */
+export const MC_RISK = 1e-3;
+
 export const DEFAULT_ADJUST: AdjustKey[] = ["service", "team", "role"];
 
 export type ComparisonKind = "primary" | "white_minorities" | "not_known" | "ons_group" | "gender" | "role";
@@ -90,6 +100,13 @@ export interface AuditRecord extends Omit<FairnessResult, "scope" | "monthly_rat
   subgroup: string | null;
   adjusted_for: string;
   /** Verdicts if every Not known worker were in the group / the reference (primary comparisons). */
+  /** The declared family (docs/fairness-method.md): primary question, or secondary. */
+  family: TestFamily;
+  family_id: string;
+  family_size: number;
+  /** A service-level primary difference: the team without which the ratio comes closest to 1, and that ratio. */
+  driven_by_team: string | null;
+  ratio_without_driving_team: number | null;
   sensitivity_as_group: string | null;
   sensitivity_as_reference: string | null;
   verdict_changes_if_not_known: boolean | null;
@@ -144,6 +161,51 @@ export interface AuditRun {
   results: AuditRecord[];
   representation: RepresentationRow[];
   data_quality: DataQualityRow[];
+  /** The primary family's disparities, grouped: one finding per team (or service, or employer). */
+  findings: Finding[];
+}
+
+/** One finding of the primary family: where, on which measures, and the rows behind it. */
+export interface Finding {
+  where: string;
+  service: string | null;
+  team: string | null;
+  verdict: string;
+  measures: string[];
+  result_ids: number[];
+  /** Service-level rows explained by this team (leave-one-team-out). */
+  explains: number[];
+}
+
+/**
+ * The primary family's adverse and favourable disparities as findings: the rows of one team (or
+ * service, or the employer) are one finding, and a service-level row that one team drives is that
+ * team's finding, not a second one.
+ */
+export function groupFindings(records: readonly AuditRecord[]): Finding[] {
+  const found = records.filter((r) => r.family === "primary" && (r.verdict === "adverse disparity" || r.verdict === "favourable disparity"));
+  const out = new Map<string, Finding>();
+  const key = (r: { service: string | null; team: string | null; verdict: string }) => JSON.stringify([r.service, r.team, r.verdict]);
+  for (const r of found.filter((x) => x.scope === "team")) {
+    const k = key(r);
+    const f = out.get(k) ?? { where: r.scope_label, service: r.service, team: r.team, verdict: r.verdict, measures: [], result_ids: [], explains: [] };
+    f.measures.push(r.measure);
+    f.result_ids.push(r.result_id);
+    out.set(k, f);
+  }
+  for (const r of found.filter((x) => x.scope !== "team")) {
+    const team = r.driven_by_team ? out.get(key({ service: r.service, team: r.driven_by_team, verdict: r.verdict })) : undefined;
+    if (team) {
+      team.explains.push(r.result_id);
+      continue;
+    }
+    const k = key(r);
+    const f = out.get(k) ?? { where: r.scope_label, service: r.service, team: r.team, verdict: r.verdict, measures: [], result_ids: [], explains: [] };
+    f.measures.push(r.measure);
+    f.result_ids.push(r.result_id);
+    out.set(k, f);
+  }
+  return [...out.values()];
 }
 
 export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<AuditRun> {
@@ -170,7 +232,7 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
 
 
 // Column types of the audit's tables (counts as BIGINT, as they have always been stored).
-const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
 const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", workers_group_compared: "BIGINT", workers_reference_compared: "BIGINT"};
 const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR"};
 const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT"};
@@ -232,39 +294,85 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         for (const measure of measures) plan.push({ scope, comparison, measure, obs });
       }
     }
-    const raw: { r: FairnessResult; p: (typeof plan)[number] }[] = [];
-    plan.forEach((p, i) => {
-      const r = auditComparison(p.obs, {
-        group: p.comparison.group,
-        reference: p.comparison.reference,
-        measure: p.measure,
-        windowMonths: window,
-        asOf,
-        seed,
-        resamples,
-        minGroupSize: config.min_group_size,
-        adjust: opts.adjust ?? DEFAULT_ADJUST,
-        scope: p.scope.label,
-        service: p.scope.service,
-        team: p.scope.team,
-        labels: p.comparison.subgroup ? { group: `${groupWord(p.comparison.group)} (${p.comparison.subgroup})`, reference: `${groupWord(p.comparison.reference)} (${p.comparison.subgroup})` } : undefined,
-      });
-      raw.push({ r, p });
-      if (i % 25 === 0) opts.onProgress?.(i, plan.length);
-    });
-    // Benjamini-Hochberg over every test of the run that could reach a verdict: a test with
-    // fewer than the rule's minimum compared workers on either side is "too few to tell" whatever
-    // its p-value, so it is left out of the family (independent filtering: worker counts say
-    // nothing about the test statistic under the null, so the false discovery rate still holds,
-    // and tests that cannot speak no longer dilute those that can). Its q-value is null.
+    const plan2 = analysisPlan(config);
+    const eligibleOf = (r: FairnessResult) => r.p_value !== null && r.n_workers_group_compared >= DEFAULT_RULE.min_workers && r.n_workers_reference_compared >= DEFAULT_RULE.min_workers;
+    const adjust = opts.adjust ?? DEFAULT_ADJUST;
     const minWorkers = DEFAULT_RULE.min_workers;
-    const eligible = raw.map((x) => x.r.p_value !== null && x.r.n_workers_group_compared >= minWorkers && x.r.n_workers_reference_compared >= minWorkers);
-    const settled = finaliseRun(raw.filter((_, i) => eligible[i]).map((x) => x.r));
-    let k = 0;
-    const final = raw.map((x, i) => (eligible[i] ? settled[k++] : { ...x.r, q_value: null }));
-    const records: AuditRecord[] = final.map((r, i) => {
-      const p = raw[i].p;
-      const { rule: _rule, adjusted_for, ...rest } = r;
+    const optionsFor = (p: (typeof plan)[number]) => ({
+      group: p.comparison.group,
+      reference: p.comparison.reference,
+      measure: p.measure,
+      windowMonths: window,
+      asOf,
+      seed,
+      resamples,
+      alpha: plan2.alpha,
+      minGroupSize: config.min_group_size,
+      adjust,
+      scope: p.scope.label,
+      service: p.scope.service,
+      team: p.scope.team,
+      labels: p.comparison.subgroup ? { group: `${groupWord(p.comparison.group)} (${p.comparison.subgroup})`, reference: `${groupWord(p.comparison.reference)} (${p.comparison.subgroup})` } : undefined,
+    });
+    // Settled Monte Carlo (pipelines/stats/fairness/montecarlo.ts): each test resamples until its
+    // p-value is on a known side of every Benjamini-Hochberg threshold of its family
+    // (alpha k / m) and its interval's ends on a known side of 0.80, 1 and 1.25, with a
+    // resampling risk of at most 1e-3 per test. A secondary verdict does not depend on q (it is at
+    // most "watch", decided by the interval), so its p needs no threshold. The families are run
+    // in stages so that each one's size is known before it resamples.
+    const mcFor = (familySize: number) => ({
+      pThresholds: Array.from({ length: familySize }, (_, k) => (plan2.alpha * (k + 1)) / familySize),
+      ciThresholds: [1 / DEFAULT_RULE.equivalence_margin, 1, DEFAULT_RULE.equivalence_margin],
+      risk: MC_RISK,
+      maxPermutations: Math.max(resamples, 20_000),
+      maxResamples: resamples,
+    });
+    const canSpeak = (p: (typeof plan)[number]) => {
+      const n = comparedWorkers(p.obs, optionsFor(p));
+      return n.group >= minWorkers && n.reference >= minWorkers;
+    };
+    const results: (FairnessResult | undefined)[] = plan.map(() => undefined);
+    let done = 0;
+    const runTest = (i: number, familySize: number | null) => {
+      const p = plan[i]!;
+      results[i] = auditComparison(p.obs, { ...optionsFor(p), mc: familySize === null ? { ...mcFor(0), pThresholds: [] } : mcFor(familySize) });
+      if (++done % 25 === 0) opts.onProgress?.(done, plan.length);
+    };
+    const isPrimaryQuestion = (p: (typeof plan)[number]) => p.comparison.kind === "primary" && plan2.primaryMeasures.includes(p.measure);
+    // stage 1: the employer and the services
+    const stage1 = plan.map((p, i) => (isPrimaryQuestion(p) && p.scope.level !== "team" ? i : -1)).filter((i) => i >= 0);
+    const m1 = stage1.filter((i) => canSpeak(plan[i]!)).length;
+    for (const i of stage1) runTest(i, m1);
+    const stage1Placed = placeInFamilies(stage1.map((i) => ({ scope: plan[i]!.scope.level, service: plan[i]!.scope.service, comparison: plan[i]!.comparison.kind, result: results[i]!, eligible: eligibleOf(results[i]!) })), plan2);
+    const flagged = new Set(stage1Placed.flatMap((pl, k) => {
+      const p = plan[stage1[k]!]!;
+      const r = pl.result;
+      return p.scope.level === "service" && r.q_value !== null && r.q_value < plan2.alpha && r.ci_low !== null && r.ci_high !== null && (r.ci_low > 1 || r.ci_high < 1) ? [JSON.stringify([p.scope.service, p.measure])] : [];
+    }));
+    // stage 2: the teams of each service and measure found to differ; every other test is secondary
+    const teamFamilies = new Map<string, number[]>();
+    plan.forEach((p, i) => {
+      if (!isPrimaryQuestion(p) || p.scope.level !== "team") return;
+      const k = JSON.stringify([p.scope.service, p.measure]);
+      if (flagged.has(k)) teamFamilies.set(k, [...(teamFamilies.get(k) ?? []), i]);
+    });
+    for (const idx of teamFamilies.values()) {
+      const m2 = idx.filter((i) => canSpeak(plan[i]!)).length;
+      for (const i of idx) runTest(i, m2);
+    }
+    plan.forEach((_, i) => {
+      if (results[i] === undefined) runTest(i, null);
+    });
+    const raw = plan.map((p, i) => ({ r: results[i]!, p }));
+
+    // The declared analysis plan: each test's family, Benjamini-Hochberg within each family, and
+    // the verdicts (pipelines/stats/fairness/family.ts). A test with fewer than the rule's
+    // minimum compared workers on either side cannot reach a verdict whatever its p-value, so it
+    // is left out of its family's correction (independent filtering) and keeps a null q-value.
+    const placed = placeInFamilies(raw.map((x) => ({ scope: x.p.scope.level, service: x.p.scope.service, comparison: x.p.comparison.kind, result: x.r, eligible: eligibleOf(x.r) })), plan2);
+    const records: AuditRecord[] = placed.map((pl, i) => {
+      const p = raw[i]!.p;
+      const { rule: _rule, adjusted_for, ...rest } = pl.result;
       return {
         ...rest,
         result_id: i + 1,
@@ -273,16 +381,39 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         comparison: p.comparison.kind,
         subgroup: p.comparison.subgroup,
         adjusted_for: adjusted_for.join(", "),
+        family: pl.family,
+        family_id: pl.family_id,
+        family_size: pl.family_size,
+        driven_by_team: null,
+        ratio_without_driving_team: null,
         sensitivity_as_group: null,
         sensitivity_as_reference: null,
         verdict_changes_if_not_known: null,
       };
     });
 
+    // a service-level difference in the primary family: how much of it does one team drive?
+    records.forEach((rec, i) => {
+      if (rec.family !== "primary" || rec.scope !== "service" || rec.ratio_adjusted === null || !["adverse disparity", "favourable disparity", "possible disparity: watch"].includes(rec.verdict)) return;
+      const p = raw[i]!.p;
+      const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust: opts.adjust ?? DEFAULT_ADJUST }));
+      if (driver) {
+        rec.driven_by_team = driver.team;
+        rec.ratio_without_driving_team = driver.ratio_without;
+        rec.sentence += ` Without ${driver.team} the ratio is ${driver.ratio_without!.toFixed(2)}: that team drives most of it.`;
+      }
+    });
+
+    // Not known: for every row of the primary family, the two re-runs (every Not known worker in
+    // the group, then in the reference) judged in the same family on the same rule
     if (opts.sensitivity !== false) {
+      const familyIdx = new Map<string, number[]>();
+      records.forEach((r, i) => {
+        if (r.family === "primary" && eligibleOf(placed[i]!.result)) familyIdx.set(r.family_id, [...(familyIdx.get(r.family_id) ?? []), i]);
+      });
       records.forEach((rec, i) => {
-        const p = raw[i].p;
-        if (rec.comparison !== "primary" || rec.verdict === "too few to tell") return;
+        const p = raw[i]!.p;
+        if (rec.family !== "primary") return;
         const scopeObs = base.filter((b) => (p.scope.service === null || b.row.service === p.scope.service) && (p.scope.team === null || b.row.team === p.scope.team));
         const obs: WorkerMonthObs[] = scopeObs.map((b) => ({ worker_id: b.row.worker_id, period: b.row.period, service: b.row.service, team: b.row.team, role: b.row.role, fte: b.row.fte, fte_band: b.row.fte_band, group: b.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(b.row) ?? "other"), values: b.mv.values, num: b.mv.num, den: b.mv.den }));
         if (!obs.some((o) => o.group === "Not known")) {
@@ -291,10 +422,17 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
           rec.verdict_changes_if_not_known = false;
           return;
         }
-        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label });
-        rec.sensitivity_as_group = s.as_group.verdict;
-        rec.sensitivity_as_reference = s.as_reference.verdict;
-        rec.verdict_changes_if_not_known = s.verdict_changes;
+        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust: opts.adjust ?? DEFAULT_ADJUST });
+        const members = familyIdx.get(rec.family_id) ?? [];
+        const pos = members.indexOf(i);
+        const verdictOf = (r: FairnessResult) => {
+          const eligible = eligibleOf(r);
+          const q = eligible && pos >= 0 ? qInFamily(members.map((j) => records[j]!.p_value), pos, r.p_value) : eligible ? r.p_value : null;
+          return settle({ ...r, q_value: q }, "primary").verdict;
+        };
+        rec.sensitivity_as_group = verdictOf(s.as_group);
+        rec.sensitivity_as_reference = verdictOf(s.as_reference);
+        rec.verdict_changes_if_not_known = rec.sensitivity_as_group !== rec.verdict || rec.sensitivity_as_reference !== rec.verdict;
       });
     }
 
@@ -306,10 +444,18 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       fairness_representation: representation,
       fairness_data_quality: dataQuality,
     };
-    const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality };
+    const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality, findings: groupFindings(records) };
     return { tables, extra: run };
   },
 };
+
+/** The declared analysis plan of the config, its measures checked against the audit's. */
+export function analysisPlan(config: Config): { primaryMeasures: FairnessMeasure[]; alpha: number } {
+  const known = new Set<string>(FAIRNESS_MEASURES);
+  const bad = config.analysis_plan.primary_measures.filter((m) => !known.has(m));
+  if (bad.length) throw new UserError(`fairload.json analysis_plan.primary_measures: ${bad.join(", ")} is not an audit measure; expected some of ${[...known].join(", ")}`);
+  return { primaryMeasures: config.analysis_plan.primary_measures as FairnessMeasure[], alpha: config.analysis_plan.alpha };
+}
 
 function groupWord(g: string): string {
   return g === "Ethnic minorities" ? "ethnic-minority workers" : g === "White British" ? "White British workers" : g;

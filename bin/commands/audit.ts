@@ -1,17 +1,19 @@
 import { UserError } from "../../core/errors.ts";
-import type { AuditRecord } from "../../pipelines/audit.ts";
+import type { AuditRecord, AuditRun } from "../../pipelines/audit.ts";
 import { auditWorkspace, publishedAudit } from "../../app/workflow.ts";
 import { type Command, jsonOption, num, openFromOptions, out, printedJson, progressFor, str, workspaceOption } from "./common.ts";
 
 export const auditCommand: Command = {
   summary: "fairness audit: are ethnic-minority workers given more complex work, or more of it, with less support?",
-  usage: "fairload audit [--workspace DIR] [--as-of YYYY-MM] [--window 12] [--resamples 10000] [--public] [--all] [--json]",
-  options: { ...workspaceOption, ...jsonOption, "as-of": { type: "string" }, window: { type: "string" }, resamples: { type: "string" }, public: { type: "boolean" }, all: { type: "boolean" } },
+  usage: "fairload audit [--workspace DIR] [--as-of YYYY-MM] [--window 12] [--resamples 10000] [--seed N] [--public] [--all] [--json]",
+  options: { ...workspaceOption, ...jsonOption, "as-of": { type: "string" }, window: { type: "string" }, resamples: { type: "string" }, seed: { type: "string" }, public: { type: "boolean" }, all: { type: "boolean" } },
   async run({ values }) {
     const ws = openFromOptions(values);
     const resamples = num(values, "resamples");
     if (resamples !== undefined && (!Number.isInteger(resamples) || resamples < 99)) throw new UserError("--resamples must be a whole number of at least 99");
-    const run = await auditWorkspace(ws, { asOf: str(values, "as-of"), window: num(values, "window"), resamples }, progressFor(values));
+    const seed = num(values, "seed");
+    if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new UserError("--seed must be a whole number of 0 or more");
+    const run = await auditWorkspace(ws, { asOf: str(values, "as-of"), window: num(values, "window"), resamples, seed }, progressFor(values));
     // published: the public layer's rows (withheld tests empty, no worker counts); internal: every
     // test, marked * where the public layer withholds it
     const published = await publishedAudit(ws);
@@ -21,6 +23,7 @@ export const auditCommand: Command = {
       : run.results.map((r) => ({ ...r, suppressed: withheld.has(JSON.stringify([r.scope, r.service, r.team, r.comparison, r.subgroup, r.group, r.measure])) }));
     if (printedJson(values, records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r))) return 0;
     printAudit(records, run, Boolean(values.all), Boolean(values.public));
+    if (!values.public) printFindings(run.findings);
     return 0;
   },
 };
@@ -44,5 +47,14 @@ function printAudit(records: AuditRecord[], run: { as_of: string; window_start: 
   if (sentences.length) {
     out("");
     for (const r of sentences) out(`- ${r.sentence}`);
+  }
+}
+
+/** The primary family's findings: one per team (or service), with the service rows a team explains. */
+function printFindings(findings: AuditRun["findings"]): void {
+  out("");
+  out(`Findings of the declared primary question: ${findings.length}`);
+  for (const f of findings) {
+    out(`- ${f.where}: ${f.verdict} in ${f.measures.map((m) => m.replaceAll("_", " ")).join(" and ")}${f.explains.length ? ` (this team also drives ${f.explains.length} service-level result${f.explains.length === 1 ? "" : "s"})` : ""}`);
   }
 }

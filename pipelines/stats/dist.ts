@@ -16,6 +16,8 @@ import stdNormalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import stdChisqCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import stdTQuantile from '@stdlib/stats-base-dists-t-quantile';
 import stdTCdf from '@stdlib/stats-base-dists-t-cdf';
+import stdBetaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import stdBinomialQuantile from '@stdlib/stats-base-dists-binomial-quantile';
 
 /**
  * Standard normal cumulative distribution function, Phi(z) = P(Z <= z).
@@ -91,4 +93,33 @@ export function tQuantile(p: number, df: number): number {
  */
 export function tCdf(t: number, df: number): number {
   return Number.isFinite(df) ? stdTCdf(t, df) : normalCdf(t);
+}
+
+/**
+ * Quantile function of the beta distribution Beta(a, b). Equivalent to R
+ * `qbeta(p, a, b)` and scipy `beta.ppf(p, a, b)`; for example
+ * `betaQuantile(0.975, 3, 98)` is 0.07038393247107 (the 95% Clopper-Pearson
+ * upper bound for 2 successes in 100 trials).
+ *
+ * @param p - probability in [0, 1]
+ * @param a - first shape parameter, a > 0
+ * @param b - second shape parameter, b > 0
+ * @returns x with P(X <= x) = p; NaN for invalid arguments
+ */
+export function betaQuantile(p: number, a: number, b: number): number {
+  return stdBetaQuantile(p, a, b);
+}
+
+/**
+ * Quantile function of the binomial distribution Bin(n, q): the smallest
+ * integer k with P(X <= k) >= p. Equivalent to R `qbinom(p, n, q)` and scipy
+ * `binom.ppf(p, n, q)`.
+ *
+ * @param p - probability in [0, 1]
+ * @param n - number of trials (non-negative integer)
+ * @param q - success probability in [0, 1]
+ * @returns k; NaN for invalid arguments
+ */
+export function binomialQuantile(p: number, n: number, q: number): number {
+  return stdBinomialQuantile(p, n, q);
 }

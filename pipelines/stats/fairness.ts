@@ -61,15 +61,17 @@ export {
   type MeasureValues,
   type WorkerMonthTotals,
 } from "./fairness/measures.ts";
-export { DEFAULT_RULE, type Verdict, type VerdictReason, type VerdictRule } from "./fairness/rule.ts";
-export type { AdjustKey, AuditOptions, FairnessResult, WorkerMonthObs } from "./fairness/types.ts";
+export { DEFAULT_RULE, type TestFamily, type Verdict, type VerdictReason, type VerdictRule } from "./fairness/rule.ts";
+export type { AdjustKey, AuditOptions, FairnessResult, McOptions, WorkerMonthObs } from "./fairness/types.ts";
 export { mantelHaenszelRatio, type StratumSummary } from "./fairness/ratio.ts";
 export { prepareComparison, type PreparedComparison } from "./fairness/prepare.ts";
 export { expandedAlpha, minimumDetectableRatio, summariseBootstrap, type BootstrapSummary } from "./fairness/interval.ts";
 export { welchDf } from "./fairness/linearise.ts";
 export { describeResult, groupPhrase } from "./fairness/sentences.ts";
-export { decideVerdict, type VerdictInput } from "./fairness/verdict.ts";
+export { decideVerdict, settle, type VerdictInput } from "./fairness/verdict.ts";
 export { auditComparison } from "./fairness/audit-comparison.ts";
 export { bhAdjust, finaliseRun } from "./fairness/multiplicity.ts";
 export { relativeLikelihood, type RelativeLikelihood } from "./fairness/likelihood.ts";
 export { sensitivity, type SensitivityResult } from "./fairness/sensitivity.ts";
+export { type AnalysisPlan, type Placed, type PlannedTest, placeInFamilies, qInFamily } from "./fairness/family.ts";
+export { comparedWorkers, drivingTeam, leaveOneTeamOut, type TeamInfluence } from "./fairness/influence.ts";

@@ -8,6 +8,7 @@ export const ruleLabel = {o: "a point outside the limits", t: "a run of 7 rising
 export const verdictColour = {
   "adverse disparity": "#F46A25",
   "favourable disparity": "#12436D",
+  "possible disparity: watch": "#A285D1",
   "no evidence of disparity": "#28A197",
   "too few to tell": "#9E9E9E",
   suppressed: "#D0D0D0"

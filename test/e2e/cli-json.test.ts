@@ -24,11 +24,11 @@ describe("fairload audit --json", () => {
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout);
     expect(records.length).toBeGreaterThan(100);
-    for (const k of ["scope", "service", "team", "measure", "group", "reference_group", "window_start", "window_end", "n_workers_group", "n_workers_reference", "ratio_unadjusted", "ratio_adjusted", "ci_low", "ci_high", "p_value", "q_value", "mde_ratio", "months_same_direction", "months_observed", "persistent", "verdict", "suppressed", "sentence"]) {
+    for (const k of ["scope", "service", "team", "measure", "group", "reference_group", "window_start", "window_end", "n_workers_group", "n_workers_reference", "ratio_unadjusted", "ratio_adjusted", "ci_low", "ci_high", "p_value", "q_value", "mde_ratio", "months_same_direction", "months_observed", "persistent", "verdict", "suppressed", "sentence", "family", "family_id", "family_size", "driven_by_team", "p_settled", "ci_settled", "mc_settled"]) {
       expect(records[0], k).toHaveProperty(k);
     }
     expect(new Set(records.map((r: { scope: string }) => r.scope))).toEqual(new Set(["employer", "service", "team"]));
-    expect(records.every((r: { verdict: string }) => ["adverse disparity", "favourable disparity", "no evidence of disparity", "too few to tell", "suppressed"].includes(r.verdict))).toBe(true);
+    expect(records.every((r: { verdict: string }) => ["adverse disparity", "favourable disparity", "possible disparity: watch", "no evidence of disparity", "too few to tell"].includes(r.verdict))).toBe(true);
     const bias = generateEmployer({}).truth.bias[0];
     const planted = records.find((r: { team: string; measure: string; comparison: string }) => r.team === bias.team && r.measure === "points_per_case" && r.comparison === "primary");
     expect(planted.verdict).toBe("adverse disparity");
@@ -39,17 +39,22 @@ describe("fairload audit --json", () => {
     expect(others).toEqual([]);
   }, 180_000);
 
-  it("--public withholds the values of suppressed rows; bad options are plain errors", () => {
+  it("--public prints the public layer's rows (withheld ones empty, no worker counts); bad options are plain errors", () => {
     const out = runCli(["audit", "-w", ws.dir, "--json", "--public", "--resamples", "199"]);
     const records = JSON.parse(out.stdout);
+    expect(records.some((x: { suppressed: boolean }) => x.suppressed)).toBe(true);
     for (const r of records.filter((x: { suppressed: boolean }) => x.suppressed)) {
-      expect(r.verdict).toBe("suppressed");
+      expect(r.verdict).toBe("[c]");
       expect(r.ratio_adjusted).toBeNull();
-      expect(r.n_workers_group).toBe(0);
+      expect(r.workers_compared).toBeNull();
     }
+    for (const r of records) expect(r).not.toHaveProperty("n_workers_group");
     const bad = runCli(["audit", "-w", ws.dir, "--as-of", "2031-01"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--as-of 2031-01 is after the latest month on record/);
+    const badSeed = runCli(["audit", "-w", ws.dir, "--seed", "x"]);
+    expect(badSeed.status).toBe(1);
+    expect(badSeed.stderr).toMatch(/--seed must be a whole number/);
   }, 180_000);
 });
 

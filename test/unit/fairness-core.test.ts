@@ -334,12 +334,12 @@ describe("behaviour on simulated teams", () => {
     expect(covered).toBeGreaterThanOrEqual(34);
   });
 
-  it("team of 10 with planted 1.25: adverse or too few to tell, never 'no evidence'", () => {
+  it("team of 10 with planted 1.25: adverse, watch or too few to tell, never 'no evidence'", () => {
     const seen = new Set<string>();
     for (let s = 0; s < 40; s++) {
       const r = audit(simulate({ teams: [team("T", 5, 5, 1.25)], seed: 3000 + s, partTimeShare: 0.15 }), s);
       seen.add(r.verdict);
-      expect(["adverse disparity", "too few to tell"]).toContain(r.verdict);
+      expect(["adverse disparity", "possible disparity: watch", "too few to tell"]).toContain(r.verdict);
     }
     expect(seen.has("too few to tell")).toBe(true);
   });
@@ -456,13 +456,17 @@ describe("multiplicity, verdict rule, suppression", () => {
   it("decideVerdict follows the documented order", () => {
     const base = {
       measure: "points_per_case" as const, ratio_adjusted: 1.3, ci_low: 1.1, ci_high: 1.5, q_value: 0.001, p_value: 0.001,
-      mde_ratio: 1.2, n_workers_group_compared: 12, n_workers_reference_compared: 12, months_observed: 12, persistent: true, alpha: 0.05, df: 20,
+      mde_ratio: 1.2, n_workers_group_compared: 12, n_workers_reference_compared: 12, months_observed: 12, months_same_direction: 12, persistent: true, alpha: 0.05, df: 20,
     };
     expect(decideVerdict(base).verdict).toBe("adverse disparity");
     expect(decideVerdict({ ...base, measure: "supervision_ratio" }).verdict).toBe("favourable disparity");
     expect(decideVerdict({ ...base, n_workers_group_compared: 4 }).reason).toBe("few-workers");
-    expect(decideVerdict({ ...base, persistent: false }).reason).toBe("not-persistent");
-    expect(decideVerdict({ ...base, months_observed: 5, persistent: false }).reason).toBe("short-window");
+    // persistence is descriptive, but one month cannot carry a finding
+    expect(decideVerdict({ ...base, months_same_direction: 8, persistent: false }).verdict).toBe("adverse disparity");
+    expect(decideVerdict({ ...base, months_same_direction: 5, persistent: false })).toEqual({ verdict: "possible disparity: watch", reason: "not-persistent" });
+    // a secondary question is at most worth watching; so is a difference the correction does not confirm
+    expect(decideVerdict({ ...base, family: "secondary" })).toEqual({ verdict: "possible disparity: watch", reason: "secondary-question" });
+    expect(decideVerdict({ ...base, q_value: 0.2 })).toEqual({ verdict: "possible disparity: watch", reason: "not-significant-after-correction" });
     // a significant persistent disparity is reported even when a 25% one might have been missed
     expect(decideVerdict({ ...base, mde_ratio: 1.4 }).verdict).toBe("adverse disparity");
     const nul = { ...base, ratio_adjusted: 1.02, ci_low: 0.9, ci_high: 1.15, q_value: 0.6, p_value: 0.6 };

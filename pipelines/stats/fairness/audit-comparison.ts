@@ -13,8 +13,9 @@ import { prepareComparison, windowOf } from "./prepare.ts";
 import { accumulate, monthlyFromAcc, ratioFromAcc } from "./accumulate.ts";
 import { expandedAlpha, minimumDetectableRatio } from "./interval.ts";
 import { bootstrap } from "./bootstrap.ts";
-import { welchDf } from "./linearise.ts";
+import { linearisedSe, welchDf } from "./linearise.ts";
 import { permutationTest } from "./permutation.ts";
+import { validateMc } from "./montecarlo.ts";
 import { groupPhrase } from "./sentences.ts";
 import { settle } from "./verdict.ts";
 
@@ -28,6 +29,11 @@ import { settle } from "./verdict.ts";
  * Random streams are derived from `seed` and the test's identity (scope,
  * service, team, measure, group, reference), so one run seed can be passed to
  * every test and results do not depend on the order of the tests.
+ *
+ * With `options.mc`, the permutation test and the bootstrap each resample in
+ * batches until the decisions at the declared thresholds are settled (see
+ * pipelines/stats/fairness/montecarlo.ts); half of `mc.risk` is spent on
+ * the p-value, half on the CI. The streams are the same as without `mc`.
  *
  * @param obs - worker-months of the scope (other groups and months are ignored)
  * @param options - see {@link AuditOptions}
@@ -43,6 +49,8 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   const early = options.earlyStopping ?? true;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+  const mc = options.mc;
+  if (mc) validateMc(mc);
 
   const p = prepareComparison(obs, { ...options, adjust });
   const win = windowOf(options.asOf, options.windowMonths);
@@ -91,31 +99,48 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   let used = 0;
   let pValue: number | null = null;
   let permUsed = 0;
+  let pLow: number | null = null;
+  let pHigh: number | null = null;
+  let pBelow: number | null = null;
+  // with mc, a test or CI that is not computed (deterministically) has nothing left to settle
+  let pSettled: boolean | null = mc ? true : null;
+  let ciSettled: boolean | null = mc ? true : null;
   const df = welchDf(p);
   if (Number.isFinite(Math.log(R)) || R === 0 || R === Infinity) {
     const boot = bootstrap(p, createRng(deriveSeed(options.seed, ...id, "bootstrap")), {
-      max: resamples,
+      max: mc ? mc.maxResamples : resamples,
       early,
       alpha,
       ciAlpha: expandedAlpha(alpha, df),
       df,
       fewWorkers,
+      mc: mc ? { thresholds: mc.ciThresholds, risk: mc.risk / 2 } : undefined,
     });
     ciLow = boot.summary.low;
     ciHigh = boot.summary.high;
     se = boot.summary.se;
     used = boot.used;
-    const permMax = early && fewWorkers ? Math.min(resamples, 999) : resamples;
+    if (mc) ciSettled = boot.settled;
+    const permMax = mc ? mc.maxPermutations : early && fewWorkers ? Math.min(resamples, 999) : resamples;
     const perm = permutationTest(
       p,
       createRng(deriveSeed(options.seed, ...id, "permutation")),
       permMax,
       early ? (options.stopAfterExceedances ?? 50) : Infinity,
+      mc ? { thresholds: mc.pThresholds, risk: mc.risk / 2 } : undefined,
     );
-    pValue = perm ? perm.p : null;
-    permUsed = perm ? perm.used : 0;
+    if (perm) {
+      pValue = perm.p;
+      permUsed = perm.used;
+      pLow = perm.low;
+      pHigh = perm.high;
+      pBelow = perm.below;
+      if (mc) pSettled = perm.settled;
+    }
   }
-  const mde = minimumDetectableRatio(se, alpha, 0.8, df);
+  // with settled Monte Carlo, the detectable ratio comes from the linearised standard error, so
+  // that the "no evidence" gate (MDE <= 1.25) does not move with the seed
+  const mde = minimumDetectableRatio(mc ? linearisedSe(p) : se, alpha, 0.8, df);
   const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
   const result: FairnessResult = {
@@ -141,6 +166,12 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     se_log_ratio: finiteOrNull(se),
     df: Number.isFinite(df) ? df : null,
     p_value: pValue,
+    p_mc_low: pLow,
+    p_mc_high: pHigh,
+    p_below: pBelow,
+    p_settled: pSettled,
+    ci_settled: ciSettled,
+    mc_settled: pSettled === null || ciSettled === null ? null : pSettled && ciSettled,
     q_value: pValue,
     mde_ratio: finiteOrNull(mde),
     months_same_direction: sameDir,

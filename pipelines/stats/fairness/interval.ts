@@ -5,6 +5,7 @@
  * @module
  */
 import { normalCdf, normalQuantile, tQuantile } from "../dist.ts";
+import { MAX_UNDEFINED_SHARE } from "./montecarlo.ts";
 
 /** Type-7 (R default) quantile of an ascending array of length n, safe with infinities. */
 function quantileSorted(x: Float64Array, n: number, q: number): number {
@@ -53,7 +54,7 @@ export function summariseBootstrap(logs: Float64Array, count: number, alpha: num
     sorted[n++] = v;
   }
   const undefinedShare = count === 0 ? 1 : (count - n) / count;
-  if (n < 2 || undefinedShare > 0.01) return { low: null, high: null, se: Infinity, valid: n, undefinedShare };
+  if (n < 2 || undefinedShare > MAX_UNDEFINED_SHARE) return { low: null, high: null, se: Infinity, valid: n, undefinedShare };
   const view = sorted.subarray(0, n).sort();
   const low = Math.exp(quantileSorted(view, n, alpha / 2));
   const high = Math.exp(quantileSorted(view, n, 1 - alpha / 2));

@@ -135,3 +135,16 @@ export function welchDf(p: PreparedComparison): number {
   if (!(den > 0)) return Infinity;
   return Math.max(1, ((vg + vr) * (vg + vr)) / den);
 }
+
+/**
+ * The linearised (delta-method) standard error of log R for the observed labels: deterministic,
+ * so a figure built on it (the minimum detectable ratio) does not move with the random seed.
+ * Infinity when R is undefined.
+ */
+export function linearisedSe(p: PreparedComparison): number {
+  const acc = new Float64Array(6 * p.S);
+  const scr = newScratch(p.S);
+  accumulate(p, p.isGroup, null, acc);
+  if (!linearise(p, p.isGroup, acc, scr)) return Infinity;
+  return Math.sqrt(scr.out[1] + scr.out[2]);
+}

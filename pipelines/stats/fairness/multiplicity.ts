@@ -5,6 +5,7 @@
  * @module
  */
 import type { FairnessResult } from "./types.ts";
+import type { TestFamily } from "./rule.ts";
 import { settle } from "./verdict.ts";
 
 /**
@@ -40,7 +41,7 @@ export function bhAdjust(pValues: readonly (number | null)[]): (number | null)[]
  * @param results - every result of the run
  * @returns new result records, same order
  */
-export function finaliseRun(results: readonly FairnessResult[]): FairnessResult[] {
+export function finaliseRun(results: readonly FairnessResult[], family?: TestFamily): FairnessResult[] {
   const q = bhAdjust(results.map((r) => r.p_value));
-  return results.map((r, i) => settle({ ...r, q_value: q[i] }));
+  return results.map((r, i) => settle({ ...r, q_value: q[i] }, family));
 }

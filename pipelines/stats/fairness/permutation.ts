@@ -1,14 +1,40 @@
 /**
  * The permutation p-value: group labels shuffled within modal (team, role) cells, studentised
- * |log R|, Besag-Clifford sequential stopping and a t refinement in the far tail.
+ * |log R|, and either Besag-Clifford sequential stopping or (with Monte Carlo error control)
+ * batches until the decisions at the declared p thresholds are settled.
  *
  * @module
  */
-import { tCdf } from "../dist.ts";
 import type { Rng } from "../rng.ts";
 import type { PreparedComparison } from "./prepare.ts";
 import { accumulate } from "./accumulate.ts";
-import { newScratch, studentisedStatistic, welchDf } from "./linearise.ts";
+import { newScratch, studentisedStatistic } from "./linearise.ts";
+import { checkpoints, clopperPearson, DEFAULT_MC_RISK, FIRST_PERMUTATION_BATCH, pSettled } from "./montecarlo.ts";
+
+/** Result of {@link permutationTest}. */
+export interface PermutationResult {
+  /** The p-value: (1 + exceedances) / (1 + permutations), or h / L after a Besag-Clifford stop. */
+  p: number;
+  /** Permutations drawn. */
+  used: number;
+  /** Permuted statistics at least as extreme as the observed one. */
+  exceed: number;
+  /** Clopper-Pearson interval for the exact permutation p-value (confidence 1 - the risk of the last look). */
+  low: number;
+  high: number;
+  /** With no exceedance: the upper end of that interval, so that p < p_below can be said; else null. */
+  below: number | null;
+  /** Every declared threshold settled (null without Monte Carlo control). */
+  settled: boolean | null;
+}
+
+/** Monte Carlo control of the permutation test. */
+export interface PermutationMc {
+  /** Decisions "p <= t" to settle. */
+  thresholds: readonly number[];
+  /** Risk spent on the p-value, split evenly over the checkpoints. */
+  risk: number;
+}
 
 /**
  * Permutation p-value: group labels are shuffled among the workers of each
@@ -22,8 +48,20 @@ import { newScratch, studentisedStatistic, welchDf } from "./linearise.ts";
  * L permutations with p = h / L. Undefined permuted statistics count as
  * exceedances (conservative); a relative tolerance of 1e-9 absorbs rounding
  * so that the identity permutation counts as an exceedance.
+ *
+ * With `mc` (Gandy 2009), `stopAt` is ignored: permutations are drawn in
+ * batches (checkpoints 99, 199, 399, ..., `max`); at each checkpoint the
+ * Clopper-Pearson interval for the exact permutation p-value is computed at
+ * confidence 1 - mc.risk / (number of checkpoints), and the test stops as soon
+ * as no threshold lies inside it (every decision "p <= t" is then known, and
+ * agrees with the reported estimate), or at `max` (then `settled` is false).
+ *
+ * No tail approximation is made when no permuted statistic is as extreme: the
+ * permutation distribution of the studentised statistic is heavier-tailed
+ * than Student's t, so a t refinement overstates significance. The p-value
+ * is then 1 / (B + 1) and `below` is the Clopper-Pearson upper bound.
  */
-export function permutationTest(p: PreparedComparison, rng: Rng, max: number, stopAt: number): { p: number; used: number } | null {
+export function permutationTest(p: PreparedComparison, rng: Rng, max: number, stopAt: number, mc?: PermutationMc): PermutationResult | null {
   const acc = new Float64Array(6 * p.S);
   const scr = newScratch(p.S);
   accumulate(p, p.isGroup, null, acc);
@@ -33,6 +71,9 @@ export function permutationTest(p: PreparedComparison, rng: Rng, max: number, st
   const labels = Uint8Array.from(p.isGroup);
   const { permCellStart, permCellWorkers } = p;
   const nCells = permCellStart.length - 1;
+  const checks = mc ? checkpoints(FIRST_PERMUTATION_BATCH, max) : [max];
+  const lookRisk = mc ? mc.risk / checks.length : DEFAULT_MC_RISK;
+  let next = 0;
   let exceed = 0;
   for (let b = 1; b <= max; b++) {
     for (let k = 0; k < nCells; k++) {
@@ -49,15 +90,19 @@ export function permutationTest(p: PreparedComparison, rng: Rng, max: number, st
     accumulate(p, labels, null, acc);
     const t = studentisedStatistic(p, labels, acc, scr);
     if (!(t < thr)) exceed++; // NaN counts as an exceedance
-    if (exceed >= stopAt && b < max) return { p: exceed / b, used: b };
+    if (mc) {
+      if (b === checks[next]) {
+        next++;
+        const est = (1 + exceed) / (1 + b);
+        const [low, high] = clopperPearson(exceed, b, lookRisk);
+        const settled = pSettled(est, low, high, mc.thresholds);
+        if (settled || b === max) return { p: est, used: b, exceed, low, high, below: exceed === 0 ? high : null, settled };
+      }
+    } else if (exceed >= stopAt && b < max) {
+      const [low, high] = clopperPearson(exceed, b, lookRisk);
+      return { p: exceed / b, used: b, exceed, low, high, below: null, settled: null };
+    }
   }
-  const pPerm = (1 + exceed) / (1 + max);
-  if (exceed > 0 || !Number.isFinite(t0)) return { p: pPerm, used: max };
-  // No permuted statistic was as extreme: the permutation p-value is only an upper bound set by
-  // the number of permutations (1 / (B + 1)), which Benjamini-Hochberg over hundreds of tests
-  // would turn into q >= 0.05 for any lone effect however strong. Refine it in the tail with the
-  // t approximation of the same studentised statistic (Welch df), never above the permutation
-  // bound (tail approximation, as in Knijnenburg et al. 2009).
-  const pT = 2 * tCdf(-t0, welchDf(p));
-  return { p: Math.min(pPerm, pT), used: max };
+  const [low, high] = clopperPearson(exceed, max, lookRisk);
+  return { p: (1 + exceed) / (1 + max), used: max, exceed, low, high, below: exceed === 0 ? high : null, settled: null };
 }

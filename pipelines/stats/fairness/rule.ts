@@ -35,13 +35,21 @@ export const DEFAULT_RULE: Readonly<VerdictRule> = {
 export type Verdict =
   | "adverse disparity"
   | "favourable disparity"
+  | "possible disparity: watch"
   | "no evidence of disparity"
   | "too few to tell"
   | "suppressed";
 
+/** The declared family a test belongs to: the primary question, or everything else. */
+export type TestFamily = "primary" | "secondary";
+
 /** Why a verdict was reached. */
 export type VerdictReason =
   | "significant-and-persistent"
+  | "significant-in-primary-family"
+  | "interval-excludes-parity"
+  | "secondary-question"
+  | "monte-carlo-unsettled"
   | "rules-out-disparity"
   | "no-comparable-workers"
   | "few-workers"

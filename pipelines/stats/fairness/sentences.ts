@@ -88,7 +88,12 @@ export function describeResult(r: FairnessResult): string {
   const mdePct = r.mde_ratio !== null && Number.isFinite(r.mde_ratio) ? `${Math.ceil((r.mde_ratio - 1) * 100 - 1e-9)}%` : null;
   switch (r.verdict_reason) {
     case "significant-and-persistent":
+    case "significant-in-primary-family":
       return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci}); this was so in ${r.months_same_direction} of ${r.months_observed} months.`;
+    case "monte-carlo-unsettled":
+      return `${pre}${G} ${cl ? `${cl.text} ${cl.prep} ${Rf}` : "could not be compared with"} ${like} (${ci}), but this lies so close to a threshold of the rule that the audit's resampling could not settle which side it is on; it is reported as too few to tell rather than a verdict that could change with the random seed (run the audit with more resamples to settle it).`;
+    case "secondary-question":
+      return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci}). This is not one of the audit's declared primary questions, so it is reported as worth watching, not as a finding.`;
     case "rules-out-disparity":
       return `${pre}there was no evidence of a disparity in ${info.noun} between ${G} and ${Rf} ${like}: they ${cl!.text} (${ci}), which rules out a difference of ${Math.round((r.rule.equivalence_margin - 1) * 100)}% or more.`;
     case "no-comparable-workers":

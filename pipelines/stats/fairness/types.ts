@@ -30,6 +30,24 @@ export interface WorkerMonthObs {
 /** Characteristics the adjusted comparison can hold fixed (month is always held fixed). */
 export type AdjustKey = "service" | "team" | "role" | "fte_band";
 
+/**
+ * Monte Carlo error control of one test (Gandy 2009): resample until every decision built on the
+ * p-value and the CI is the one infinitely many resamples would give, except with probability
+ * at most `risk`. See pipelines/stats/fairness/montecarlo.ts.
+ */
+export interface McOptions {
+  /** Decisions "p_value <= t" to settle (e.g. [0.001, 0.01, 0.05]); empty: none. */
+  pThresholds: number[];
+  /** Ratios each CI endpoint is compared with (e.g. [0.8, 1, 1.25]); empty: none. */
+  ciThresholds: number[];
+  /** Bound on the probability that any decision reported as settled differs from the infinite-resampling one (e.g. 0.001). Half is spent on the p-value, half on the CI. */
+  risk: number;
+  /** Most permutations to draw (checkpoints 99, 199, 399, ...). */
+  maxPermutations: number;
+  /** Most bootstrap resamples to draw (checkpoints 999, 1999, 3999, ...). */
+  maxResamples: number;
+}
+
 /** Options of {@link auditComparison}. */
 export interface AuditOptions {
   /** The group under audit, matched against {@link WorkerMonthObs.group}. */
@@ -65,6 +83,11 @@ export interface AuditOptions {
   earlyStopping?: boolean;
   /** Besag-Clifford: stop the permutation test after this many exceedances (50). */
   stopAfterExceedances?: number;
+  /**
+   * Monte Carlo error control: resample in batches until the decisions at the declared thresholds
+   * are settled (replaces `resamples`, `earlyStopping` and `stopAfterExceedances`).
+   */
+  mc?: McOptions;
 }
 
 /** One test's result. Ratios are group / reference. */
@@ -96,7 +119,19 @@ export interface FairnessResult {
   se_log_ratio: number | null;
   /** Welch degrees of freedom of the small-sample correction (null = none needed). */
   df: number | null;
+  /** Permutation p-value: (1 + exceedances) / (1 + permutations) (h / L after a Besag-Clifford stop); no tail approximation. */
   p_value: number | null;
+  /** Clopper-Pearson interval for the exact permutation p-value from (exceedances, permutations), at confidence 1 - mc.risk / (2 x number of checkpoints) with `mc`, 0.999 without. */
+  p_mc_low: number | null;
+  p_mc_high: number | null;
+  /** With no exceedance: p_mc_high, so that "p < p_below" can be said (p_value is then 1 / (permutations + 1)); else null. */
+  p_below: number | null;
+  /** With `mc`: no p threshold lies inside [p_mc_low, p_mc_high] (true when no p-value is defined); null without `mc`. */
+  p_settled: boolean | null;
+  /** With `mc`: no CI threshold lies inside the interval of either CI endpoint (true when no CI is computed); null without `mc`. */
+  ci_settled: boolean | null;
+  /** p_settled && ci_settled (null without `mc`). */
+  mc_settled: boolean | null;
   /** Benjamini-Hochberg q-value; equals p_value until {@link finaliseRun} fills it. */
   q_value: number | null;
   /** Minimum detectable ratio at 80% power (null when it cannot be estimated). */

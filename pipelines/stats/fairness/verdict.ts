@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TestFamily } from "./rule.ts";
 import { FAIRNESS_MEASURE_DEFS } from "./measures.ts";
 import { DEFAULT_RULE, type Verdict, type VerdictReason, type VerdictRule } from "./rule.ts";
 import type { FairnessResult } from "./types.ts";
@@ -13,22 +14,28 @@ import { describeResult } from "./sentences.ts";
 export type VerdictInput = Pick<
   FairnessResult,
   | "measure" | "ratio_adjusted" | "ci_low" | "ci_high" | "q_value" | "p_value" | "mde_ratio"
-  | "n_workers_group_compared" | "n_workers_reference_compared" | "months_observed" | "persistent" | "alpha" | "df"
-> & { rule?: VerdictRule };
+  | "n_workers_group_compared" | "n_workers_reference_compared" | "months_observed" | "months_same_direction" | "persistent" | "alpha" | "df"
+> & Partial<Pick<FairnessResult, "p_settled" | "ci_settled">> & { rule?: VerdictRule; family?: TestFamily };
 
 /**
  * The verdict rule (docs/fairness-method.md, "Verdicts"), in order:
  * 1. no stratum with both groups, or no interval -> too few to tell;
  * 2. fewer than 5 compared workers in either group -> too few to tell;
- * 3. q < alpha and the CI excludes 1: with fewer than 6 months compared, or
- *    the months not persistent, -> too few to tell; otherwise adverse or
- *    favourable disparity by the measure's adverse direction;
- * 4. otherwise, if the MDE is at most 1.25, the CI lies inside
- *    (1/1.25, 1.25) and the standard error rests on at least 10 Welch degrees
- *    of freedom -> no evidence of disparity;
- * 5. otherwise -> too few to tell (low power, an interval too wide to rule
- *    out a 25% disparity, or too few workers to trust that it does).
- * The q-value is used (p-value if q is null).
+ * 3. in the declared primary family, q < alpha (Benjamini-Hochberg within the family) and the CI
+ *    excludes 1 -> adverse or favourable disparity by the measure's adverse direction, unless the
+ *    difference points that way in fewer than half the months compared (one month cannot carry
+ *    a finding) -> possible disparity: watch;
+ * 4. otherwise, the CI excludes 1 (not significant after the correction, or a secondary question)
+ *    -> possible disparity: watch;
+ * 5. otherwise, if the MDE is at most 1.25, the CI lies inside (1/1.25, 1.25) and the standard
+ *    error rests on at least 10 Welch degrees of freedom -> no evidence of disparity;
+ * (Before 3: a result whose interval, or in the primary family whose p-value, the settled Monte
+ * Carlo could not place on one side of a threshold within its budget -> too few to tell.)
+ * 6. otherwise -> too few to tell (low power, an interval too wide to rule out a 25% disparity,
+ *    or too few workers to trust that it does).
+ * Persistence (months on the same side) is reported, not a 75%-of-months gate: month after month
+ * the same worker holds mostly the same cases, so that would be close to automatic. The q-value is used (p-value
+ * if q is null). A result without a family is treated as primary (a single comparison).
  *
  * @param r - the result's fields
  * @returns verdict and reason
@@ -42,18 +49,22 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
   if (r.n_workers_group_compared < rule.min_workers || r.n_workers_reference_compared < rule.min_workers) {
     return { verdict: "too few to tell", reason: "few-workers" };
   }
+  // the Monte Carlo could not settle on which side of a threshold the interval (or, in the
+  // primary family, the p-value) lies: no side is claimed, so the verdict does not hang on the seed
+  if (r.ci_settled === false || ((r.family ?? "primary") === "primary" && r.p_settled === false)) return { verdict: "too few to tell", reason: "monte-carlo-unsettled" };
   const q = r.q_value ?? r.p_value;
   const excludesOne = r.ci_low > 1 || r.ci_high < 1;
-  if (q !== null && q < r.alpha && excludesOne) {
-    if (r.months_observed < rule.persistence_min_months) return { verdict: "too few to tell", reason: "short-window" };
-    if (!r.persistent) return { verdict: "too few to tell", reason: "not-persistent" };
+  if ((r.family ?? "primary") === "primary" && q !== null && q < r.alpha && excludesOne) {
+    // one month cannot carry a finding: the difference must point the same way in at least half
+    // of the months compared (the months are shown either way)
+    if (r.months_observed >= 2 && r.months_same_direction < r.months_observed / 2) return { verdict: "possible disparity: watch", reason: "not-persistent" };
     const higher = R > 1;
     const adverse = FAIRNESS_MEASURE_DEFS[r.measure].adverse === "higher" ? higher : !higher;
-    return { verdict: adverse ? "adverse disparity" : "favourable disparity", reason: "significant-and-persistent" };
+    return { verdict: adverse ? "adverse disparity" : "favourable disparity", reason: "significant-in-primary-family" };
   }
-  // A difference the interval itself detects, but that does not survive the correction for the
-  // number of tests (or is not persistent), is never reported as "no evidence of disparity".
-  if (excludesOne) return { verdict: "too few to tell", reason: "not-significant-after-correction" };
+  // the interval itself detects a difference, but the declared family's correction does not
+  // confirm it (or the question was secondary): worth watching, never "no evidence"
+  if (excludesOne) return { verdict: "possible disparity: watch", reason: r.family === "secondary" ? "secondary-question" : "not-significant-after-correction" };
   if (r.mde_ratio === null || !(r.mde_ratio <= rule.max_mde)) return { verdict: "too few to tell", reason: "low-power" };
   if (r.ci_low > 1 / rule.equivalence_margin && r.ci_high < rule.equivalence_margin) {
     if (r.df !== null && r.df < rule.min_df_no_evidence) return { verdict: "too few to tell", reason: "cannot-rule-out" };
@@ -63,8 +74,8 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
 }
 
 /** Applies the verdict rule and writes the sentence. */
-export function settle(r: FairnessResult): FairnessResult {
-  const { verdict, reason } = decideVerdict(r);
+export function settle(r: FairnessResult, family?: TestFamily): FairnessResult {
+  const { verdict, reason } = decideVerdict({ ...r, family });
   const out = { ...r, verdict, verdict_reason: reason };
   out.sentence = describeResult(out);
   return out;

@@ -1,0 +1,63 @@
+/**
+ * How much of a service-level result one team drives: the adjusted ratio with each team left out
+ * in turn (leave-one-team-out). A service-level difference that vanishes without one team is that
+ * team's finding, not the service's.
+ *
+ * @module
+ */
+import { accumulate, ratioFromAcc } from "./accumulate.ts";
+import { prepareComparison } from "./prepare.ts";
+import type { AuditOptions, WorkerMonthObs } from "./types.ts";
+
+export interface TeamInfluence {
+  team: string;
+  /** Adjusted ratio of the scope without this team (null when it cannot be computed). */
+  ratio_without: number | null;
+}
+
+/** The adjusted ratio without each team of the observations, in team order. */
+export function leaveOneTeamOut(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">): TeamInfluence[] {
+  const teams = [...new Set(obs.map((o) => o.team))].sort();
+  if (teams.length < 2) return [];
+  return teams.map((team) => {
+    const rest = obs.filter((o) => o.team !== team);
+    const p = prepareComparison(rest, options);
+    if (p.S === 0) return { team, ratio_without: null };
+    const acc = new Float64Array(6 * p.S);
+    accumulate(p, p.isGroup, null, acc);
+    const r = ratioFromAcc(acc, p.S);
+    return { team, ratio_without: r > 0 && Number.isFinite(r) ? r : null };
+  });
+}
+
+/** The team whose removal brings the ratio closest to 1 (the one that drives the result). */
+export function drivingTeam(ratio: number, influence: readonly TeamInfluence[]): TeamInfluence | null {
+  let best: TeamInfluence | null = null;
+  for (const t of influence) {
+    if (t.ratio_without === null) continue;
+    if (best === null || Math.abs(Math.log(t.ratio_without)) < Math.abs(Math.log(best.ratio_without!))) best = t;
+  }
+  return best !== null && Math.abs(Math.log(best.ratio_without!)) < Math.abs(Math.log(ratio)) ? best : null;
+}
+
+/** Workers of each group compared (in a stratum with both groups): whether a test can reach a verdict, known before any resampling. */
+export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">): { group: number; reference: number } {
+  const p = prepareComparison(obs, options);
+  if (p.S === 0) return { group: 0, reference: 0 };
+  const acc = new Float64Array(6 * p.S);
+  accumulate(p, p.isGroup, null, acc);
+  const S = p.S;
+  let group = 0;
+  let reference = 0;
+  for (let w = 0; w < p.W; w++) {
+    for (let e = p.wStart[w]!; e < p.wStart[w + 1]!; e++) {
+      const s = p.eStratum[e]!;
+      if (acc[2 * S + s]! > 0 && acc[5 * S + s]! > 0) {
+        if (p.isGroup[w]) group++;
+        else reference++;
+        break;
+      }
+    }
+  }
+  return { group, reference };
+}
