@@ -5,8 +5,7 @@
  * depend on the seed; the t-tail refinement of the permutation p-value is gone.
  *
  * Reference values for the Clopper-Pearson interval and the order-statistic ranks come from
- * scipy 1.x (commands in comments). The simulator below is copied from fairness-core.test.ts
- * (teams of given sizes, persistent lognormal worker effects, monthly noise, a planted ratio).
+ * scipy 1.x (commands in comments). The simulator is test/support/fairness-sim.ts.
  */
 import { describe, expect, it } from "vitest";
 import { auditComparison, measureValues, type AuditOptions, type FairnessResult, type WorkerMonthObs } from "../../pipelines/stats/fairness.ts";
@@ -24,122 +23,7 @@ import { betaQuantile, binomialQuantile } from "../../pipelines/stats/dist.ts";
 import { monthIndex, periodOf } from "../../core/calendar.ts";
 import { createRng } from "../../pipelines/stats/rng.ts";
 
-// ---------------------------------------------------------------------------
-// A small simulator (copied from test/unit/fairness-core.test.ts)
-
-interface Role {
-  role: string;
-  /** Average points per case of the role. */
-  complexity: number;
-}
-
-const ROLES: Role[] = [
-  { role: "Social Worker", complexity: 10 },
-  { role: "Senior Practitioner", complexity: 13 },
-  { role: "ASYE", complexity: 7 },
-];
-
-interface Member {
-  group: string;
-  count: number;
-  /** Multiplier of points per case for these workers (default 1). */
-  planted?: number;
-  /** Roles of these workers, cycled (default all ROLES, cycled). */
-  roles?: Role[];
-}
-
-interface TeamSpec {
-  service: string;
-  team: string;
-  members: Member[];
-}
-
-interface SimOptions {
-  teams: TeamSpec[];
-  seed: number;
-  months?: number;
-  asOf?: string;
-  /** SD of the persistent lognormal worker effect (0.15). */
-  workerSd?: number;
-  /** SD of the lognormal worker-month noise (0.1). */
-  monthSd?: number;
-  /** Share of part-time (0.6 FTE) workers (0). */
-  partTimeShare?: number;
-  /** Months (0 = first of the window) in which the planted ratio applies (default all). */
-  plantedMonths?: number[];
-}
-
-/** Worker-months of simulated teams, with every measure derived by measureValues. */
-function simulate(o: SimOptions): WorkerMonthObs[] {
-  const rng = createRng(o.seed);
-  const months = o.months ?? 12;
-  const end = monthIndex(o.asOf ?? "2025-03");
-  const wsd = o.workerSd ?? 0.15;
-  const msd = o.monthSd ?? 0.1;
-  const out: WorkerMonthObs[] = [];
-  for (const t of o.teams) {
-    let k = 0;
-    for (const m of t.members) {
-      const roles = m.roles ?? ROLES;
-      for (let i = 0; i < m.count; i++, k++) {
-        const role = roles[i % roles.length];
-        const partTime = rng.nextFloat() < (o.partTimeShare ?? 0);
-        const fte = partTime ? 0.6 : 1;
-        const effect = Math.exp(wsd * rng.nextNormal() - (wsd * wsd) / 2);
-        for (let mi = 0; mi < months; mi++) {
-          const planted = !o.plantedMonths || o.plantedMonths.includes(mi) ? (m.planted ?? 1) : 1;
-          const cases = Math.max(1, Math.round(fte * (12 + 4 * rng.nextFloat())));
-          const noise = Math.exp(msd * rng.nextNormal() - (msd * msd) / 2);
-          const ppc = role.complexity * effect * noise * planted;
-          const mv = measureValues({
-            cases,
-            case_points: cases * ppc,
-            non_case_points: 5,
-            complex_cases: Math.round(cases * Math.min(1, 0.3 * effect * planted)),
-            known_complexity_cases: cases,
-            supervision_planned: 1,
-            supervision_held: rng.nextFloat() < 0.85 ? 1 : 0,
-            review_requested: rng.nextFloat() < 0.05,
-            fte,
-          });
-          out.push({
-            worker_id: `${t.team}/w${k}`,
-            period: periodOf(end - months + 1 + mi),
-            service: t.service,
-            team: t.team,
-            role: role.role,
-            fte,
-            fte_band: partTime ? "part-time" : "full-time",
-            group: m.group,
-            ...mv,
-          });
-        }
-      }
-    }
-  }
-  return out;
-}
-
-const EM = "Ethnic minorities";
-const WB = "White British";
-
-/** A team with `g` group and `r` reference workers, roles cycled within each group. */
-function team(name: string, g: number, r: number, planted = 1, service = "Safeguarding and Support"): TeamSpec {
-  return { service, team: name, members: [{ group: EM, count: g, planted }, { group: WB, count: r }] };
-}
-
-const BASE: Omit<AuditOptions, "seed"> = {
-  group: EM,
-  reference: WB,
-  measure: "points_per_case",
-  windowMonths: 12,
-  asOf: "2025-03",
-  resamples: 999,
-};
-
-function audit(obs: WorkerMonthObs[], seed: number, extra: Partial<AuditOptions> = {}): FairnessResult {
-  return auditComparison(obs, { ...BASE, seed, ...extra });
-}
+import { audit, BASE, EM, simulate, team, WB } from "../support/fairness-sim.ts";
 
 const MC: McOptions = { pThresholds: [0.001, 0.01, 0.05], ciThresholds: [0.8, 1, 1.25], risk: 1e-3, maxPermutations: 20_000, maxResamples: 8_000 };
 
