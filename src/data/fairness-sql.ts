@@ -10,14 +10,17 @@ export const FAIRNESS_COLUMNS = {
     sensitivity_as_group, sensitivity_as_reference`,
 };
 
-export function fairnessSql(published: boolean, columns: string, where = "true"): string {
+export function fairnessSql(published: boolean, columns: string, where = "true", publicLayerBuilt = true): string {
   if (published) {
     // no counts of workers in a public build: only that enough were compared
     const cols = columns.replace("n_workers_group, n_workers_reference", "workers_compared");
     return `SELECT ${cols} FROM pub_fairness_results WHERE ${where} ORDER BY scope, service NULLS FIRST, team NULLS FIRST, comparison, subgroup NULLS FIRST, measure, "group"`;
   }
+  // a workspace audited before the public layer existed has no pub_fairness_results until the
+  // next fairload audit: every row is then marked as not (yet) publishable
+  const marks = publicLayerBuilt ? `coalesce(p.suppressed, true)` : `true`;
+  const join = publicLayerBuilt ? `LEFT JOIN pub_fairness_results p USING (result_id)` : "";
   return `SELECT ${columns} FROM (
-      SELECT r.*, coalesce(p.suppressed, true) AS suppressed FROM fairness_results r
-      LEFT JOIN pub_fairness_results p USING (result_id)
+      SELECT r.*, ${marks} AS suppressed FROM fairness_results r ${join}
     ) WHERE ${where} ORDER BY result_id`;
 }
