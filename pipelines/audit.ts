@@ -104,6 +104,9 @@ export interface AuditRecord extends Omit<FairnessResult, "scope" | "monthly_rat
   family: TestFamily;
   family_id: string;
   family_size: number;
+  /** Workers of each group in scope with nobody of the other group in their stratum (team, role, month): not compared. */
+  n_workers_group_without_comparator: number;
+  n_workers_reference_without_comparator: number;
   /** A service-level primary difference: the team without which the ratio comes closest to 1, and that ratio. */
   driven_by_team: string | null;
   ratio_without_driving_team: number | null;
@@ -232,7 +235,7 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
 
 
 // Column types of the audit's tables (counts as BIGINT, as they have always been stored).
-const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", n_workers_group_without_comparator: "BIGINT", n_workers_reference_without_comparator: "BIGINT", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
 const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", workers_group_compared: "BIGINT", workers_reference_compared: "BIGINT"};
 const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR"};
 const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT"};
@@ -381,6 +384,8 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         comparison: p.comparison.kind,
         subgroup: p.comparison.subgroup,
         adjusted_for: adjusted_for.join(", "),
+        n_workers_group_without_comparator: pl.result.n_workers_group - pl.result.n_workers_group_compared,
+        n_workers_reference_without_comparator: pl.result.n_workers_reference - pl.result.n_workers_reference_compared,
         family: pl.family,
         family_id: pl.family_id,
         family_size: pl.family_size,
@@ -391,6 +396,20 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         verdict_changes_if_not_known: null,
       };
     });
+
+    // separation: workers not compared, and a gap that lies between teams rather than within them
+    // (no counts in the sentences: they are published wherever the row is)
+    for (const rec of records) {
+      if (rec.ratio_adjusted === null) continue;
+      const share = (without: number, all: number) => (all > 0 ? without / all : 0);
+      if (share(rec.n_workers_group_without_comparator, rec.n_workers_group) >= 0.2 || share(rec.n_workers_reference_without_comparator, rec.n_workers_reference) >= 0.2) {
+        rec.sentence += ` A fifth or more of one group worked where nobody of the other did the same role in the same team and month, so they were not compared: the groups are partly separated.`;
+      }
+      const u = rec.ratio_unadjusted;
+      if (rec.scope !== "team" && u !== null && u > 0 && Math.abs(Math.log(u)) > Math.abs(Math.log(rec.ratio_adjusted)) + Math.log(1.1)) {
+        rec.sentence += ` Without comparing like with like the ratio is ${u.toFixed(2)}: much of that difference is where ${rec.group_label} work (the teams and roles they are in), not how work is shared within teams. That is a placement difference, not an allocation disparity, but it is worth a director's attention.`;
+      }
+    }
 
     // a service-level difference in the primary family: how much of it does one team drive?
     records.forEach((rec, i) => {
