@@ -46,7 +46,7 @@ export function smallMultiples(points, {width, label}) {
     facet: {data, x: (d) => teams.indexOf(d.team) % 3, y: (d) => Math.floor(teams.indexOf(d.team) / 3)},
     marks: [
       Plot.lineY(data, {x: "date", y: "value", stroke: categorical[0]}),
-      Plot.text(teams, {fx: (t) => teams.indexOf(t) % 3, fy: (t) => Math.floor(teams.indexOf(t) / 3), frameAnchor: "top-left", text: (t) => t, dy: 4, dx: 4, fontWeight: "bold", lineWidth: ((width - 48) / 3 - 16) / 12, textOverflow: "ellipsis"}),
+      Plot.text(teams, {fx: (t) => teams.indexOf(t) % 3, fy: (t) => Math.floor(teams.indexOf(t) / 3), frameAnchor: "top-left", text: (t) => t, dy: 4, dx: 4, fontWeight: "bold", lineWidth: Math.max(4, ((width - 48) / 3 - 16) / 12), textOverflow: "ellipsis"}),
       Plot.frame({stroke: "#ddd"})
     ]
   });
