@@ -330,6 +330,9 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       maxPermutations: Math.max(resamples, 20_000),
       maxResamples: resamples,
     });
+    // (known before resampling: enough compared workers on each side. A test whose ratio then turns
+    // out undefined has no p-value and leaves its family one smaller than the thresholds assumed;
+    // rare, and it only loosens the settledness guarantee for that family.)
     const canSpeak = (p: (typeof plan)[number]) => {
       const n = comparedWorkers(p.obs, optionsFor(p));
       return n.group >= minWorkers && n.reference >= minWorkers;

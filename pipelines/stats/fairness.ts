@@ -7,9 +7,10 @@
  * Pure TypeScript, no I/O, no database. The caller builds one
  * {@link WorkerMonthObs} per worker and month from the SQL marts, filters them
  * to one scope (employer, service or team) and calls {@link auditComparison}
- * once per (scope, measure, group); {@link finaliseRun} then applies the
- * Benjamini-Hochberg adjustment over all tests of the run and settles the
- * verdicts. The method, the measures and the verdict rule are described in
+ * once per (scope, measure, group); {@link placeInFamilies} then applies the
+ * Benjamini-Hochberg adjustment within each family of the declared analysis
+ * plan and settles the verdicts ({@link finaliseRun} does the same for a
+ * single family). The method, the measures and the verdict rule are described in
  * plain English in docs/fairness-method.md; in short:
  *
  * - Adjusted ratio: group mean / reference mean within strata of service x

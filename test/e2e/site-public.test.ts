@@ -1,6 +1,6 @@
 /**
  * The public build (`buildSite(ws, { public: true })`, bin/site.ts) of the sample employer leaks
- * nothing that src/data/mart.ts promises to withhold:
+ * nothing that the public layer (pub_* models, pipelines/disclosure.ts) withholds:
  *
  * - no worker identifier (worker_month, staff) and no case reference (case_month) appears, as a
  *   whole token, in any file of the output (HTML, JS, JSON, CSV, everything);

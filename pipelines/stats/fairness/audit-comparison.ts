@@ -23,8 +23,9 @@ import { settle } from "./verdict.ts";
  * Audits one comparison (scope x measure x group vs reference) over a window:
  * adjusted and unadjusted ratios, bootstrap CI, permutation p-value, MDE,
  * persistence, verdict and sentence. The q-value is set to the p-value (a
- * family of one); call {@link finaliseRun} over all tests of a run to apply
- * Benjamini-Hochberg and settle the verdicts.
+ * family of one); the caller places the tests of a run in the declared
+ * families ({@link placeInFamilies}, family.ts), which applies
+ * Benjamini-Hochberg within each family and settles the verdicts.
  *
  * Random streams are derived from `seed` and the test's identity (scope,
  * service, team, measure, group, reference), so one run seed can be passed to

@@ -132,7 +132,7 @@ export interface FairnessResult {
   ci_settled: boolean | null;
   /** p_settled && ci_settled (null without `mc`). */
   mc_settled: boolean | null;
-  /** Benjamini-Hochberg q-value; equals p_value until {@link finaliseRun} fills it. */
+  /** Benjamini-Hochberg q-value within the test's family; equals p_value until the family is corrected (placeInFamilies, finaliseRun). */
   q_value: number | null;
   /** Minimum detectable ratio at 80% power (null when it cannot be estimated). */
   mde_ratio: number | null;
