@@ -13,11 +13,16 @@
  * - Arrays are `Float64Array`s; Fortran's 1-based `a(i)` is `a[i - 1]` and
  *   passing `a(k)` to a subroutine is `a.subarray(k - 1)` (same memory, as in
  *   Fortran's pass-by-reference).
- * - The Fortran literals `.999` and `.001` are default (single precision)
- *   REAL constants promoted to double at run time, so they are reproduced
- *   with `Math.fround`.
- * - `psort` (a partial sort that only places the two middle order statistics)
- *   is replaced by a full sort of a copy; the two middle values are identical.
+ * - R's stl.f was converted to double precision (B. D. Ripley, 1999): its
+ *   literals are `0.999d0` and `0.001d0` (checked in the compiled R 4.2.2
+ *   stats.so too), so they are plain doubles here, not single-precision
+ *   `.999`/`.001` as in the original netlib source.
+ * - `psort` is ported statement for statement ({@link psort}). It is NOT
+ *   equivalent to sorting: stlrwt asks it for positions (n/2 + 1, n - n/2),
+ *   a decreasing pair when n is even, which its index bookkeeping does not
+ *   expect, so for many even n the two values it leaves there are not the two
+ *   middle order statistics. R's robustness weights (and so every robust fit)
+ *   depend on exactly those values.
  *
  * Pure computation: no I/O.
  */
@@ -78,9 +83,16 @@ export interface StlOptions {
   allowTwoPeriods?: boolean;
 }
 
-/** Parameters actually used, as R reports them in `$win`, `$deg`, `$jump`, `$inner`, `$outer`. */
+/**
+ * Parameters actually used, as R reports them in `$win`, `$deg`, `$jump`,
+ * `$inner`, `$outer` (for `periodic`, R reports s.window = 10 n + 1 and
+ * s.degree = 0, as here). See {@link resolveStlParams} and {@link stlParamsForR}.
+ */
 export interface StlParams {
+  /** Length of the decomposed series. */
+  n: number;
   period: number;
+  /** s.window = 'periodic' was asked for: the Fortran seasonal is replaced by its cycle means. */
   periodic: boolean;
   sWindow: number;
   tWindow: number;
@@ -93,6 +105,29 @@ export interface StlParams {
   lJump: number;
   inner: number;
   outer: number;
+  /** R's `robust` argument (it only sets the defaults of inner and outer). */
+  robust: boolean;
+}
+
+/** {@link StlParams} under R's argument names, for reproducing a fit with `stats::stl()`. */
+export interface StlParamsR {
+  n: number;
+  period: number;
+  's.window': number;
+  't.window': number;
+  'l.window': number;
+  's.degree': number;
+  't.degree': number;
+  'l.degree': number;
+  's.jump': number;
+  't.jump': number;
+  'l.jump': number;
+  inner: number;
+  outer: number;
+  robust: boolean;
+  periodic: boolean;
+  /** An R call that reproduces the fit for the same n values `x`. */
+  r_call: string;
 }
 
 /** Result of {@link stl}: the three components (x = seasonal + trend + remainder) and robustness weights. */
@@ -100,13 +135,14 @@ export interface StlResult {
   seasonal: number[];
   trend: number[];
   remainder: number[];
-  /** Final robustness weights (all 1 when outer = 0), as R's `$weights`. */
+  /**
+   * Robustness weights as R's `$weights`: those used in the last pass, i.e.
+   * computed from the fit before it (R does not recompute them from the final
+   * fit); all 1 when outer = 0.
+   */
   weights: number[];
   params: StlParams;
 }
-
-const F999 = Math.fround(0.999);
-const F001 = Math.fround(0.001);
 
 /** R's internal `nextodd()` in `stl()`: round, then add 1 if even. */
 function nextodd(x: number): number {
@@ -145,8 +181,8 @@ function stlest(
   const range = n - 1;
   let h = Math.max(xs - nleft, nright - xs);
   if (len > n) h += Math.trunc((len - n) / 2);
-  const h9 = F999 * h;
-  const h1 = F001 * h;
+  const h9 = 0.999 * h;
+  const h1 = 0.001 * h;
   let a = 0;
   for (let j = nleft; j <= nright; j++) {
     const r = Math.abs(j - xs);
@@ -171,8 +207,8 @@ function stlest(
     for (let j = nleft; j <= nright; j++) a += w[j - 1] * j;
     let b = xs - a;
     let c = 0;
-    for (let j = nleft; j <= nright; j++) c += w[j - 1] * (j - a) * (j - a);
-    if (Math.sqrt(c) > F001 * range) {
+    for (let j = nleft; j <= nright; j++) c += w[j - 1] * ((j - a) * (j - a)); // Fortran: w(j)*(dble(j)-a)**2
+    if (Math.sqrt(c) > 0.001 * range) {
       b = b / c;
       for (let j = nleft; j <= nright; j++) w[j - 1] = w[j - 1] * (b * (j - a) + 1.0);
     }
@@ -354,18 +390,180 @@ function stlstp(
 }
 
 /**
- * Fortran `stlrwt`: Tukey biweight robustness weights B(|y - fit| / (6 MAD)),
- * where MAD is the median absolute residual.
+ * Fortran `psort` (R's stl.f): Singleton-style partial quicksort that is
+ * only meant to put the order statistics `ind(1..ni)` of a(1..n) in place.
+ * Ported goto for goto, because the result is NOT always a correct partial
+ * sort: the bookkeeping of which indices lie in which sub-array assumes `ind`
+ * is increasing, while stlrwt passes mid = (n/2 + 1, n - n/2) which is
+ * decreasing for even n. R's "median" in stlrwt is whatever this leaves in
+ * a(mid(1)) and a(mid(2)), so it must be reproduced exactly (a full sort gives
+ * a different, correct median and different robustness weights).
+ * `a` is modified in place; `ind` holds 1-based positions.
+ */
+export function psort(a: Float64Array, n: number, ind: readonly number[], ni: number): void {
+  if (n < 0 || ni < 0) return;
+  if (n < 2 || ni === 0) return;
+  const A = (x: number): number => a[x - 1];
+  const S = (x: number, v: number): void => {
+    a[x - 1] = v;
+  };
+  const IND = (x: number): number => ind[x - 1];
+  const indu = new Int32Array(17);
+  const indl = new Int32Array(17);
+  const iu = new Int32Array(17);
+  const il = new Int32Array(17);
+  let p = 0;
+  let k = 0;
+  let ij = 0;
+  let l = 0;
+  let t = 0;
+  let tt = 0;
+  let jl = 1;
+  let ju = ni;
+  indl[1] = 1;
+  indu[1] = ni;
+  let i = 1;
+  let j = n;
+  let m = 1;
+  let label = 161;
+  for (;;) {
+    switch (label) {
+      case 161: // outer loop
+        label = i < j ? 10 : 166;
+        break;
+      case 166:
+        m = m - 1;
+        if (m === 0) return;
+        i = il[m];
+        j = iu[m];
+        jl = indl[m];
+        ju = indu[m];
+        label = jl <= ju ? 173 : 166;
+        break;
+      case 173: // while (j - i > 10)
+        label = j - i > 10 ? 10 : 174;
+        break;
+      case 10:
+        k = i;
+        ij = Math.trunc((i + j) / 2);
+        t = A(ij);
+        if (A(i) > t) {
+          S(ij, A(i));
+          S(i, t);
+          t = A(ij);
+        }
+        l = j;
+        if (A(j) < t) {
+          S(ij, A(j));
+          S(j, t);
+          t = A(ij);
+          if (A(i) > t) {
+            S(ij, A(i));
+            S(i, t);
+            t = A(ij);
+          }
+        }
+        label = 181;
+        break;
+      case 181:
+        l = l - 1;
+        if (A(l) <= t) {
+          tt = A(l);
+          do {
+            k = k + 1;
+          } while (!(A(k) >= t));
+          if (k > l) {
+            label = 183;
+            break;
+          }
+          S(l, A(k));
+          S(k, tt);
+        }
+        label = 181;
+        break;
+      case 183:
+        indl[m] = jl;
+        indu[m] = ju;
+        p = m;
+        m = m + 1;
+        label = 173;
+        if (l - i <= j - k) {
+          il[p] = k;
+          iu[p] = j;
+          j = l;
+          for (;;) {
+            if (jl > ju) {
+              label = 166;
+              break;
+            }
+            if (IND(ju) > j) {
+              ju = ju - 1;
+              continue;
+            }
+            break;
+          }
+          if (label === 166) break;
+          indl[p] = ju + 1;
+        } else {
+          il[p] = i;
+          iu[p] = l;
+          i = k;
+          for (;;) {
+            if (jl > ju) {
+              label = 166;
+              break;
+            }
+            if (IND(jl) < i) {
+              jl = jl + 1;
+              continue;
+            }
+            break;
+          }
+          if (label === 166) break;
+          indu[p] = jl - 1;
+        }
+        break;
+      case 174:
+        label = 161;
+        if (i !== 1) {
+          i = i - 1;
+          for (;;) {
+            i = i + 1;
+            if (i === j) {
+              label = 166;
+              break;
+            }
+            t = A(i + 1);
+            if (A(i) > t) {
+              k = i;
+              do {
+                S(k + 1, A(k));
+                k = k - 1;
+              } while (!(t >= A(k)));
+              S(k + 1, t);
+            }
+          }
+        }
+        break;
+      default:
+        throw new Error(`psort: bad label ${label}`);
+    }
+  }
+}
+
+/**
+ * Fortran `stlrwt`: Tukey biweight robustness weights B(|y - fit| / (6 M)),
+ * where M is meant to be the median absolute residual: the mean of the values
+ * that R's {@link psort} leaves at positions n/2 + 1 and n - n/2 (1-based).
  */
 function stlrwt(y: Float64Array, n: number, fit: Float64Array, rw: Float64Array): void {
-  const absres = new Float64Array(n);
-  for (let i = 0; i < n; i++) absres[i] = Math.abs(y[i] - fit[i]);
-  absres.sort();
+  for (let i = 0; i < n; i++) rw[i] = Math.abs(y[i] - fit[i]);
   const mid1 = Math.trunc(n / 2) + 1;
   const mid2 = n - mid1 + 1;
-  const cmad = 3.0 * (absres[mid1 - 1] + absres[mid2 - 1]);
-  const c9 = F999 * cmad;
-  const c1 = F001 * cmad;
+  psort(rw, n, [mid1, mid2], 2);
+  const cmad = 3.0 * (rw[mid1 - 1] + rw[mid2 - 1]);
+  const c9 = 0.999 * cmad;
+  const c1 = 0.001 * cmad;
   for (let i = 0; i < n; i++) {
     const r = Math.abs(y[i] - fit[i]);
     if (r <= c1) {
@@ -456,12 +654,122 @@ function rMean(xs: number[]): number {
 }
 
 /**
+ * The parameters R's `stats::stl()` would use for a series of length `n`
+ * with cycle length `period` and these options: the same defaults
+ * (t.window = nextodd(ceiling(1.5 period / (1 - 1.5 / s.window))),
+ * l.window = nextodd(period), l.degree = t.degree, jumps ceiling(window / 10),
+ * inner = robust ? 1 : 2, outer = robust ? 15 : 0) and, for 'periodic',
+ * s.window = 10 n + 1 and s.degree = 0. Windows are reported as given (as R
+ * does); the Fortran raises them to at least 3 and to the next odd number.
+ *
+ * @throws {StlInputError} 'bad_period' or 'bad_option' for invalid input
+ *   (the length itself is not checked here).
+ */
+export function resolveStlParams(n: number, period: number, opts: StlOptions = {}): StlParams {
+  if (!Number.isFinite(period) || Math.trunc(period) < 2) {
+    throw new StlInputError('bad_period', `period must be an integer >= 2 (got ${period})`);
+  }
+  const np = Math.trunc(period);
+  const sw = opts.sWindow ?? 'periodic';
+  let periodic = false;
+  let sWindow: number;
+  let sDegree = opts.sDegree ?? 0;
+  if (sw === 'periodic') {
+    periodic = true;
+    sWindow = 10 * n + 1;
+    sDegree = 0;
+  } else {
+    if (typeof sw !== 'number' || !Number.isFinite(sw)) {
+      throw new StlInputError('bad_option', `sWindow must be a number or 'periodic'`);
+    }
+    sWindow = sw;
+  }
+  sDegree = checkDegree('sDegree', sDegree);
+  const tDegree = checkDegree('tDegree', opts.tDegree ?? 1);
+  const lDegree = checkDegree('lDegree', opts.lDegree ?? tDegree);
+  const tWindow = opts.tWindow ?? nextodd(Math.ceil((1.5 * np) / (1 - 1.5 / sWindow)));
+  const lWindow = opts.lWindow ?? nextodd(np);
+  const sJump = opts.sJump ?? Math.ceil(sWindow / 10);
+  const tJump = opts.tJump ?? Math.ceil(tWindow / 10);
+  const lJump = opts.lJump ?? Math.ceil(lWindow / 10);
+  const robust = opts.robust ?? false;
+  const inner = opts.inner ?? (robust ? 1 : 2);
+  const outer = opts.outer ?? (robust ? 15 : 0);
+
+  checkPositiveInt('sWindow', sWindow, 1);
+  checkPositiveInt('tWindow', tWindow, 1);
+  checkPositiveInt('lWindow', lWindow, 1);
+  checkPositiveInt('sJump', sJump, 1);
+  checkPositiveInt('tJump', tJump, 1);
+  checkPositiveInt('lJump', lJump, 1);
+  return {
+    n,
+    period: np,
+    periodic,
+    sWindow,
+    tWindow,
+    lWindow,
+    sDegree,
+    tDegree,
+    lDegree,
+    sJump,
+    tJump,
+    lJump,
+    inner: checkPositiveInt('inner', inner, 1),
+    outer: checkPositiveInt('outer', outer, 0),
+    robust,
+  };
+}
+
+/**
+ * {@link StlParams} under R's names (s.window, t.window, ...) plus an R call
+ * that reproduces the fit: `stl(ts(x, frequency = period), s.window = ...)`.
+ * For a periodic fit the call says s.window = "periodic" (R then uses
+ * 10 n + 1 and degree 0 itself and averages the seasonal per cycle position);
+ * 's.window' holds the number R reports in `$win`.
+ */
+export function stlParamsForR(p: StlParams): StlParamsR {
+  const args = [
+    `s.window = ${p.periodic ? '"periodic"' : p.sWindow}`,
+    `s.degree = ${p.sDegree}`,
+    `t.window = ${p.tWindow}`,
+    `t.degree = ${p.tDegree}`,
+    `l.window = ${p.lWindow}`,
+    `l.degree = ${p.lDegree}`,
+    `s.jump = ${p.sJump}`,
+    `t.jump = ${p.tJump}`,
+    `l.jump = ${p.lJump}`,
+    `robust = ${p.robust ? 'TRUE' : 'FALSE'}`,
+    `inner = ${p.inner}`,
+    `outer = ${p.outer}`,
+  ];
+  return {
+    n: p.n,
+    period: p.period,
+    's.window': p.sWindow,
+    't.window': p.tWindow,
+    'l.window': p.lWindow,
+    's.degree': p.sDegree,
+    't.degree': p.tDegree,
+    'l.degree': p.lDegree,
+    's.jump': p.sJump,
+    't.jump': p.tJump,
+    'l.jump': p.lJump,
+    inner: p.inner,
+    outer: p.outer,
+    robust: p.robust,
+    periodic: p.periodic,
+    r_call: `stl(ts(x, frequency = ${p.period}), ${args.join(', ')})`,
+  };
+}
+
+/**
  * Seasonal-trend decomposition of `x` (no missing values) with cycle length
  * `period`, reproducing R's `stats::stl(ts(x, frequency = period), ...)`:
- * same defaults, same Fortran algorithm, and for `sWindow: 'periodic'` the
- * same post-processing (s.window = 10 n + 1, s.degree = 0, then the seasonal
- * component replaced by its mean per cycle position). Position i (0-based)
- * belongs to cycle position i mod period.
+ * same defaults ({@link resolveStlParams}), same Fortran algorithm, and for
+ * `sWindow: 'periodic'` the same post-processing (s.window = 10 n + 1,
+ * s.degree = 0, then the seasonal component replaced by its mean per cycle
+ * position). Position i (0-based) belongs to cycle position i mod period.
  *
  * @throws {StlInputError} for missing or non-finite values (R: na.fail),
  *   period < 2 or n <= 2 * period (R: "series is not periodic or has less
@@ -492,68 +800,29 @@ export function stl(x: readonly (number | null | undefined)[], period: number, o
     );
   }
 
-  const sw = opts.sWindow ?? 'periodic';
-  let periodic = false;
-  let sWindow: number;
-  let sDegree = opts.sDegree ?? 0;
-  if (sw === 'periodic') {
-    periodic = true;
-    sWindow = 10 * n + 1;
-    sDegree = 0;
-  } else {
-    if (typeof sw !== 'number' || !Number.isFinite(sw)) {
-      throw new StlInputError('bad_option', `sWindow must be a number or 'periodic'`);
-    }
-    sWindow = sw;
-  }
-  sDegree = checkDegree('sDegree', sDegree);
-  const tDegree = checkDegree('tDegree', opts.tDegree ?? 1);
-  const lDegree = checkDegree('lDegree', opts.lDegree ?? tDegree);
-  const tWindow = opts.tWindow ?? nextodd(Math.ceil((1.5 * np) / (1 - 1.5 / sWindow)));
-  const lWindow = opts.lWindow ?? nextodd(np);
-  const sJump = opts.sJump ?? Math.ceil(sWindow / 10);
-  const tJump = opts.tJump ?? Math.ceil(tWindow / 10);
-  const lJump = opts.lJump ?? Math.ceil(lWindow / 10);
-  const robust = opts.robust ?? false;
-  const inner = opts.inner ?? (robust ? 1 : 2);
-  const outer = opts.outer ?? (robust ? 15 : 0);
-
-  const ns = checkPositiveInt('sWindow', sWindow, 1);
-  const nt = checkPositiveInt('tWindow', tWindow, 1);
-  const nl = checkPositiveInt('lWindow', lWindow, 1);
-  const nsjump = checkPositiveInt('sJump', sJump, 1);
-  const ntjump = checkPositiveInt('tJump', tJump, 1);
-  const nljump = checkPositiveInt('lJump', lJump, 1);
-  const ni = checkPositiveInt('inner', inner, 1);
-  const no = checkPositiveInt('outer', outer, 0);
-
-  const z = stlDriver(y, np, ns, nt, nl, sDegree, tDegree, lDegree, nsjump, ntjump, nljump, ni, no);
+  const params = resolveStlParams(n, np, opts);
+  // R passes as.integer(window), as.integer(jump), ... to the Fortran
+  const z = stlDriver(
+    y,
+    np,
+    Math.trunc(params.sWindow),
+    Math.trunc(params.tWindow),
+    Math.trunc(params.lWindow),
+    params.sDegree,
+    params.tDegree,
+    params.lDegree,
+    Math.trunc(params.sJump),
+    Math.trunc(params.tJump),
+    Math.trunc(params.lJump),
+    params.inner,
+    params.outer,
+  );
 
   let seasonal = Array.from(z.season);
-  if (periodic) seasonal = cycleMeans(seasonal, np);
+  if (params.periodic) seasonal = cycleMeans(seasonal, np);
   const trend = Array.from(z.trend);
   const remainder = seasonal.map((s, i) => y[i] - s - trend[i]);
-  return {
-    seasonal,
-    trend,
-    remainder,
-    weights: Array.from(z.rw),
-    params: {
-      period: np,
-      periodic,
-      sWindow,
-      tWindow,
-      lWindow,
-      sDegree,
-      tDegree,
-      lDegree,
-      sJump,
-      tJump,
-      lJump,
-      inner: ni,
-      outer: no,
-    },
-  };
+  return { seasonal, trend, remainder, weights: Array.from(z.rw), params };
 }
 
 /** R's `tapply(s, cycle(x), mean)[cycle(x)]`: replace each value by the mean of its cycle position. */
