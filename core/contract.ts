@@ -266,3 +266,228 @@ export function expectation(col: ColumnSpec, roles?: readonly string[]): string 
       return "text";
   }
 }
+
+/*
+ * Source tables that do not come in the monthly contract: the children's social work workforce
+ * census (CSWW) and Ofsted's Annex A lists, read by `fairload ingest FILE.xml` and
+ * `fairload ingest ANNEX_A.xlsx`, and the worker key map that joins them
+ * (docs/census-and-annex-a.md). Like the contract tables each is stored with its full history as
+ * `hist_<table>` (`_load_id`, `_source`, `_row`, `_superseded_by`) and read through a view of the
+ * current version under its own name. Identifiers of people are pseudonymous ids made with the
+ * workspace's keyed hash (core/pseudonym.ts); no name, SWE number, child id or date of birth is held.
+ */
+
+/** One column of a census or Annex A table: its name, DuckDB type and meaning. */
+export interface SideColumn {
+  name: string;
+  sql: "VARCHAR" | "INTEGER" | "DOUBLE" | "BOOLEAN" | "DATE";
+  description: string;
+}
+
+export interface SideTableSpec {
+  name: SideTableName;
+  grain: string;
+  /** Unique in one load, and in the current version. */
+  key: string[];
+  /** A newer load with rows for the same scope replaces the stored rows of that scope; `[]` replaces every row. */
+  replaceScope: string[];
+  columns: SideColumn[];
+}
+
+export const SIDE_TABLE_NAMES = ["census_la", "census_worker", "annex_a_allocation", "worker_key_map", "data_quality_queries"] as const;
+export type SideTableName = (typeof SIDE_TABLE_NAMES)[number];
+
+const col = (name: string, sql: SideColumn["sql"], description: string): SideColumn => ({ name, sql, description });
+const coded = (name: string, what: string): SideColumn[] => [col(`${name}_code`, "VARCHAR", `${what}: the code as sent`), col(`${name}_label`, "VARCHAR", `${what}: the code's label`)];
+
+/** The Annex A columns after the common ones, by list (3 to 9): dates, counts, flags and codes. */
+export const ANNEX_A_LIST_COLUMNS: SideColumn[] = [
+  // List 3 referrals
+  col("referral_date", "DATE", "List 3: date of referral"),
+  ...coded("referral_source", "List 3: referral source"),
+  col("referral_nfa", "BOOLEAN", "List 3: referral closed with no further action"),
+  col("referrals_12m", "INTEGER", "List 3: number of referrals in the last 12 months"),
+  // List 4 assessments
+  col("assessment_start_date", "DATE", "List 4: continuous assessment start date"),
+  col("assessment_child_seen", "BOOLEAN", "List 4: child seen during the assessment"),
+  col("assessment_authorised_date", "DATE", "List 4: assessment date of authorisation"),
+  col("assessment_needs_support", "BOOLEAN", "List 4: child assessed as requiring children's social care support"),
+  // List 5 section 47 enquiries and ICPCs
+  col("s47_start_date", "DATE", "List 5: strategy discussion initiating the section 47 enquiry"),
+  col("icpc_not_needed", "BOOLEAN", "List 5: an initial child protection conference was deemed unnecessary"),
+  col("icpc_date", "DATE", "List 5: date of the initial child protection conference"),
+  col("icpc_led_to_plan", "BOOLEAN", "List 5: the ICPC resulted in a child protection plan"),
+  col("s47_12m", "INTEGER", "List 5: section 47 enquiries in the last 12 months"),
+  col("icpcs_12m", "INTEGER", "List 5: ICPCs in the last 12 months"),
+  // List 6 children in need
+  col("cin_start_date", "DATE", "List 6: CIN start date"),
+  ...coded("primary_need", "List 6: primary need code (N0-N9)"),
+  col("last_seen_date", "DATE", "List 6: date the child was last seen"),
+  col("cin_closure_date", "DATE", "List 6: CIN closure date"),
+  ...coded("closure_reason", "List 6: reason for closure"),
+  ...coded("case_status", "List 6: case status"),
+  // List 7 child protection plans
+  col("cpp_start_date", "DATE", "List 7: child protection plan start date"),
+  ...coded("initial_abuse_category", "List 7: initial category of abuse"),
+  ...coded("latest_abuse_category", "List 7: latest category of abuse"),
+  col("last_visit_date", "DATE", "Lists 7 and 8: date of the last statutory or social work visit"),
+  col("seen_alone", "BOOLEAN", "List 7: the child was seen alone"),
+  col("last_review_date", "DATE", "Lists 7 and 8: date of the latest review conference or statutory review"),
+  col("cpp_end_date", "DATE", "List 7: child protection plan end date"),
+  col("emergency_protection_6m", "BOOLEAN", "List 7: subject to an emergency protection order or police protection in the last six months"),
+  col("previous_cpps", "INTEGER", "List 7: number of previous child protection plans"),
+  // List 8 children looked after
+  col("uasc", "BOOLEAN", "List 8: unaccompanied asylum-seeking child within the last 12 months"),
+  col("cla_start_date", "DATE", "List 8: date started to be looked after"),
+  ...coded("category_of_need", "List 8: category of need (N1-N8)"),
+  col("second_period_12m", "BOOLEAN", "List 8: a second or later period of being looked after within 12 months"),
+  col("legal_status_start_date", "DATE", "List 8: start date of the current legal status"),
+  ...coded("legal_status", "List 8: legal status (SSDA903 code)"),
+  ...coded("permanence_plan", "List 8: permanence plan"),
+  col("placements_12m", "INTEGER", "List 8: number of placements in the last 12 months"),
+  col("cla_end_date", "DATE", "List 8: date ceased to be looked after"),
+  ...coded("reason_ceased", "List 8: reason ceased to be looked after"),
+  col("placement_start_date", "DATE", "List 8: start date of the most recent placement"),
+  ...coded("placement_type", "List 8: placement type"),
+  ...coded("placement_location", "List 8: placement location (in or out of the authority's area)"),
+  col("missing_episodes_12m", "INTEGER", "List 8: episodes missing from placement in the last 12 months"),
+  col("absent_episodes_12m", "INTEGER", "List 8: episodes absent from placement in the last 12 months"),
+  // List 9 care leavers
+  ...coded("eligibility", "List 9: care leaver eligibility category"),
+  ...coded("in_touch", "List 9: local authority in touch"),
+  ...coded("accommodation_type", "List 9: type of accommodation"),
+  col("accommodation_suitable", "BOOLEAN", "List 9: accommodation suitable"),
+  ...coded("activity", "List 9: activity status"),
+];
+
+const incentive = (name: string, what: string) => col(name, "INTEGER", `2025 on: ${what} (0 no, 1 yes for all eligible, 2 yes for some)`);
+
+export const SIDE_TABLES: Record<SideTableName, SideTableSpec> = {
+  census_la: {
+    name: "census_la",
+    grain: "one row per local authority per census year (the return's header and authority-level block)",
+    key: ["la_code", "census_year"],
+    replaceScope: ["la_code", "census_year"],
+    columns: [
+      col("la_code", "VARCHAR", "the authority's 3-digit code (Header/Source/LEA)"),
+      col("census_year", "INTEGER", "the census year (CollectionDetails/Year, else the year of the reference date)"),
+      col("reference_date", "DATE", "the census reference date (30 September of the census year)"),
+      col("declared_year", "INTEGER", "the Year element as sent (NULL when absent)"),
+      col("workers", "INTEGER", "worker records in the return"),
+      col("vacancies", "DOUBLE", "NumberOfVacancies: vacant FTE posts at 30 September"),
+      col("agency_fte", "DOUBLE", "NoAgencyFTE: FTE of agency workers at 30 September"),
+      col("agency_headcount", "INTEGER", "NoAgencyHeadcount: agency workers at 30 September"),
+      incentive("recruitment_bonus", "recruitment bonus offered"),
+      incentive("retention_bonus", "retention bonus offered"),
+      incentive("performance_award", "performance award offered"),
+      incentive("car_allowance", "car allowance offered"),
+      incentive("relocation_package", "relocation package offered"),
+      incentive("regional_weighting", "regional weighting paid"),
+      incentive("cost_swe", "Social Work England registration fee paid"),
+      incentive("cost_dbs", "DBS check paid"),
+      col("other_allowances", "VARCHAR", "2025 on: other allowances (the authority's text, cut to 200 characters)"),
+    ],
+  },
+  census_worker: {
+    name: "census_worker",
+    grain: "one row per worker per local authority and census year",
+    key: ["la_code", "census_year", "worker_id"],
+    replaceScope: ["la_code", "census_year"],
+    columns: [
+      col("la_code", "VARCHAR", "the authority's 3-digit code"),
+      col("census_year", "INTEGER", "the census year"),
+      col("worker_id", "VARCHAR", "pseudonymous worker id: keyed hash of the SWE registration number (cw_...)"),
+      col("record", "INTEGER", "the worker's record number in the return (1 = first CSWWWorker)"),
+      col("agency", "BOOLEAN", "AgencyWorker: true for an agency worker"),
+      col("fte", "DOUBLE", "FTE: full-time equivalent in post (0 to 1)"),
+      col("fte30", "DOUBLE", "FTE30: full-time equivalent at 30 September (0 to 1)"),
+      col("role_code", "VARCHAR", "OrgRole code (1 to 6)"),
+      col("role_label", "VARCHAR", "OrgRole label (senior manager ... case holder, qualified without cases)"),
+      col("cases30", "INTEGER", "Cases30: cases held at 30 September"),
+      col("working_days_lost", "DOUBLE", "WorkingDaysLost: days lost to sickness absence in the year"),
+      col("contract_weeks", "DOUBLE", "ContractWeeks: weeks worked in the year (agency workers)"),
+      col("absent30", "BOOLEAN", "Absat30Sept: absent at 30 September"),
+      ...coded("absence_reason", "ReasonAbsence (MAT, OTH, PUB, SIC, TRN, UNA, UNP)"),
+      col("role_start_date", "DATE", "RoleStartDate"),
+      col("role_end_date", "DATE", "RoleEndDate (leavers)"),
+      ...coded("start_origin", "StartOrigin: where the worker came from"),
+      ...coded("leaver_destination", "LeaverDestination: where the leaver went"),
+      ...coded("reason_leave", "ReasonLeave: why the worker left"),
+      ...coded("qual_level", "QualLevel: 1 undergraduate, 2 postgraduate, 3 other"),
+      col("step_up_grad", "BOOLEAN", "StepUpGrad: qualified through Step Up to Social Work"),
+      col("frontline_grad", "BOOLEAN", "FrontlineGrad: qualified through Frontline"),
+      ...coded("cfkss_status", "CFKSSstatus: child and family knowledge and skills status (to 2024)"),
+      col("base_salary", "DOUBLE", "2025 on: BaseSalary"),
+      col("rr_payments", "DOUBLE", "2025 on: RRPayments, recruitment and retention payments"),
+      col("other_payments", "DOUBLE", "2025 on: OtherPayments"),
+    ],
+  },
+  annex_a_allocation: {
+    name: "annex_a_allocation",
+    grain: "one row per child per Annex A list row with an allocated worker (Lists 3 to 9)",
+    key: ["list", "sheet_row"],
+    replaceScope: ["list"],
+    columns: [
+      col("list", "INTEGER", "the Annex A list (3 referrals, 4 assessments, 5 section 47 enquiries, 6 children in need, 7 child protection plans, 8 children looked after, 9 care leavers)"),
+      col("list_name", "VARCHAR", "what the list holds"),
+      col("sheet_row", "INTEGER", "the row of the list's sheet"),
+      col("child_ref", "VARCHAR", "pseudonymous child id: keyed hash of the Child Unique ID (ch_...)"),
+      col("team", "VARCHAR", "Allocated Team, as sent"),
+      col("worker_ref", "VARCHAR", "pseudonymous allocated worker: keyed hash of the Allocated Worker's name or system id (aw_...)"),
+      ...coded("child_gender", "the child's gender (1 male, 2 female, 0 not known, 9 not stated)"),
+      col("child_ethnicity_code", "VARCHAR", "the child's ethnicity as a DfE main code (NOBT when blank)"),
+      col("child_age_band", "VARCHAR", "the child's age band (under 1, 1-4, 5-9, 10-15, 16-17, 18 and over) from Age, else from the date of birth, which is not kept"),
+      col("disability", "BOOLEAN", "Does the child have a disability"),
+      ...ANNEX_A_LIST_COLUMNS,
+    ],
+  },
+  worker_key_map: {
+    name: "worker_key_map",
+    grain: "one row per Annex A worker reference in the worker key map",
+    key: ["worker_ref"],
+    replaceScope: [],
+    columns: [
+      col("worker_ref", "VARCHAR", "keyed hash of the Annex A worker name or system id (as in annex_a_allocation)"),
+      col("worker_id", "VARCHAR", "the fairload worker id it stands for: the keyed hash of an SWE number (as in census_worker) or a worker_id of the monthly returns"),
+      col("worker_id_from", "VARCHAR", "swe (an SWE number, hashed) or worker_id (a fairload worker id, as given)"),
+    ],
+  },
+  data_quality_queries: {
+    name: "data_quality_queries",
+    grain: "one row per data-quality query raised on an accepted census or Annex A return",
+    key: ["source", "scope", "seq"],
+    replaceScope: ["source", "scope"],
+    columns: [
+      col("source", "VARCHAR", "csww or annex_a"),
+      col("scope", "VARCHAR", "what a newer return replaces: LA code and census year (`213/2024`) or the list (`List 3`)"),
+      col("seq", "INTEGER", "the query's number within its scope"),
+      col("location", "VARCHAR", "where: `worker record 12`, `sheet List 3, row 40`, or `return`"),
+      col("element", "VARCHAR", "the element or column"),
+      col("query", "VARCHAR", "what is queried, in words (never a personal value)"),
+    ],
+  },
+};
+
+/**
+ * SQL that creates the history tables and current-version views of the census and Annex A tables
+ * (idempotent). The view `annex_a_allocation` adds `worker_id` through the current worker key map,
+ * so a map loaded before or after the workbook joins the same way.
+ */
+export function sideSchemaSql(): string[] {
+  const out: string[] = [];
+  for (const t of SIDE_TABLE_NAMES) {
+    const spec = SIDE_TABLES[t];
+    out.push(`CREATE TABLE IF NOT EXISTS hist_${t} (_load_id INTEGER NOT NULL, _source VARCHAR NOT NULL, _row BIGINT NOT NULL, ${spec.columns.map((c) => `"${c.name}" ${c.sql}`).join(", ")}, _superseded_by INTEGER)`);
+  }
+  for (const t of SIDE_TABLE_NAMES) {
+    const cols = SIDE_TABLES[t].columns.map((c) => `h."${c.name}"`);
+    if (t === "annex_a_allocation") {
+      out.push(
+        `CREATE OR REPLACE VIEW ${t} AS SELECT ${cols.join(", ")}, m.worker_id, h._load_id FROM hist_${t} h LEFT JOIN (SELECT worker_ref, worker_id FROM hist_worker_key_map WHERE _superseded_by IS NULL) m ON m.worker_ref = h.worker_ref WHERE h._superseded_by IS NULL`,
+      );
+    } else {
+      out.push(`CREATE OR REPLACE VIEW ${t} AS SELECT ${cols.join(", ")}, h._load_id FROM hist_${t} h WHERE h._superseded_by IS NULL`);
+    }
+  }
+  return out;
+}

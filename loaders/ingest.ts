@@ -11,17 +11,26 @@
  *    problem rolls everything back. A crash or kill at any moment leaves the database as it was.
  * A refused return is not archived, and personal-data values it held are not logged.
  * Copies made while reading (a sheet as CSV, a UTF-16 file as UTF-8) stay in <workspace>/tmp.
+ *
+ * A workforce census (.xml), an Ofsted Annex A workbook or a worker key map takes another path
+ * ({@link ingestSide}, docs/census-and-annex-a.md): each file is read into its minimised,
+ * pseudonymised extract, and the extract, never the raw file, is stored and archived.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { extname, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
 import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
 import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "../core/errors.ts";
 import { ETHNICITY_KEY_SQL } from "../core/ethnicity.ts";
 import { type Progress, silentProgress } from "../core/progress.ts";
-import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, listParts, stagePart } from "./sources.ts";
+import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, isAnnexAWorkbook, listParts, sha256File, stagePart } from "./sources.ts";
 import { type Workspace, appendLog } from "../core/workspace.ts";
+import { type Pseudonymiser, workspacePseudonymiser } from "../core/pseudonym.ts";
+import { annexAExtract } from "./annex-a/load.ts";
+import { EXTRACT_SUFFIX, type Extract, ensureSideSchema, extractHash, readExtract, serialiseExtract, storeExtract } from "./census/extract.ts";
+import { type ExtractResult, censusExtract } from "./census/load.ts";
+import { workerMapExtract } from "./census/worker-map.ts";
 
 /** Own header (as normalised) -> contract column, for all tables or per table. */
 export type ColumnMap = Record<string, string | Record<string, string>>;
@@ -39,6 +48,11 @@ export interface IngestOptions {
   replay?: { loadedAt: Date; paths: string[] };
   /** Store in this database file instead of the workspace's (rebuild writes a new one). */
   dbPath?: string;
+  /**
+   * A worker key map (CSV: the Annex A worker's name or system id, and the SWE number or fairload
+   * worker id), loaded with the files or on its own; stored only as keyed hashes.
+   */
+  workerMap?: string;
 }
 
 export interface IngestSummary {
@@ -76,7 +90,20 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
   const log = (record: object) => (opts.replay ? undefined : appendLog(ws, record));
 
   progress.step("reading files");
-  const { files, warnings } = await discoverFiles(paths, maxBytes);
+  const { files, warnings } = paths.length > 0 || !opts.workerMap ? await discoverFiles(paths, maxBytes) : { files: [] as SourceFile[], warnings: [] as string[] };
+  // a workforce census (.xml), an Annex A workbook, a worker key map or an archived extract: the census path
+  const limits = { maxUnpackedBytes: ws.config.max_unpacked_mb * 1048576 };
+  const side: SourceFile[] = [];
+  for (const f of files) if (f.kind === "xml" || f.kind === "extract" || (f.kind === "xlsx" && (await isAnnexAWorkbook(f.path, limits)))) side.push(f);
+  if (side.length > 0 || opts.workerMap) {
+    if (side.length !== files.length) {
+      forgetWorkbooks();
+      const other = files.filter((f) => !side.includes(f)).map((f) => safeText(f.name));
+      throw new UserError(`A workforce census, an Annex A workbook or a worker key map is loaded on its own, not with monthly returns (${other.slice(0, 3).join(", ")}${other.length > 3 ? ", ..." : ""}): load them in separate ingests; nothing was loaded`);
+    }
+    const mapFile = opts.workerMap ? await sideFile(opts.workerMap, maxBytes) : undefined;
+    return ingestSide(ws, paths, side, mapFile, warnings, opts);
+  }
   const fileInfo = files.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes }));
 
   const db = await openDb(opts.dbPath ?? ws.dbPath, { memoryLimitMb: ws.config.memory_limit_mb });
@@ -141,6 +168,7 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
     // 4. store, all or nothing
     progress.step("storing");
     const stored = await inTransaction(db.conn, async () => {
+      await ensureSideSchema(db.conn);
       const loadId = Number((await queryRows<{ id: number }>(db.conn, `SELECT coalesce(max(load_id), 0) + 1 AS id FROM loads`))[0].id);
       const tables: IngestSummary["tables"] = [];
       for (const t of typed) {
@@ -175,6 +203,158 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
     db.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The worker key map given with --worker-map, as a source file (size checked, hashed). */
+async function sideFile(path: string, maxBytes: number): Promise<SourceFile> {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new UserError(`${path}: no such file (the worker key map)`);
+  const bytes = statSync(abs).size;
+  if (bytes > maxBytes) throw new UserError(`${basename(abs)}: ${(bytes / 1048576).toFixed(1)} MB is larger than the workspace limit of ${(maxBytes / 1048576).toFixed(0)} MB (max_file_mb in fairload.json); nothing was loaded`);
+  return { path: abs, name: basename(abs), kind: "csv", sha256: await sha256File(abs), bytes };
+}
+
+/**
+ * The census path of `fairload ingest` (docs/census-and-annex-a.md): workforce census returns,
+ * Annex A workbooks, a worker key map, or (when rebuilding) their archived extracts. Each file
+ * is read into its minimised, pseudonymised extract; any problem refuses them all; then, in one
+ * transaction, the extracts are stored, the load recorded, and the extracts (never the raw files,
+ * which hold personal data) archived under their hash. The raw files' SHA-256 are recorded so that
+ * the same file sent again changes nothing.
+ */
+async function ingestSide(ws: Workspace, paths: string[], files: SourceFile[], mapFile: SourceFile | undefined, warnings: string[], opts: IngestOptions): Promise<IngestSummary> {
+  const progress = opts.progress ?? silentProgress;
+  const cap = opts.problemCap ?? 50;
+  const startedAt = opts.replay?.loadedAt ?? new Date();
+  const log = (record: object) => (opts.replay ? undefined : appendLog(ws, record));
+  const recordedPaths = opts.replay?.paths ?? [...paths, ...(opts.workerMap ? [opts.workerMap] : [])];
+  const all = mapFile ? [...files, mapFile] : files;
+  const fileInfo = all.map((f) => ({ file: f.path, sha256: f.sha256, bytes: f.bytes }));
+  const limits = { maxUnpackedBytes: ws.config.max_unpacked_mb * 1048576 };
+  const db = await openDb(opts.dbPath ?? ws.dbPath, { memoryLimitMb: ws.config.memory_limit_mb });
+  try {
+    await ensureSchema(db.conn);
+    const known = await loadedHashes(db.conn, all);
+    if (!opts.force && all.every((f) => known.has(f.sha256))) {
+      const loadIds = [...new Set(all.map((f) => known.get(f.sha256)))].join(", ");
+      log({ at: startedAt.toISOString(), status: "unchanged", paths: recordedPaths, files: fileInfo });
+      return result("unchanged", null, fileInfo, [], [], 0, warnings, `Already loaded (load ${loadIds}); nothing changed.`);
+    }
+    let pseudo: Pseudonymiser | undefined;
+    const getPseudo = () => (pseudo ??= workspacePseudonymiser(ws.dir));
+    const problems: InputProblem[] = [];
+    let problemCount = 0;
+    const items: { file: SourceFile; extract: Extract; scopes: string[] }[] = [];
+    const take = (f: SourceFile, r: ExtractResult) => {
+      problemCount += Math.max(r.total ?? 0, r.problems.length);
+      for (const p of r.problems) if (problems.length < cap) problems.push(p);
+      warnings.push(...r.notes);
+      if (r.extract) items.push({ file: f, extract: r.extract, scopes: r.scopes });
+    };
+    for (const f of files) {
+      progress.step(`reading ${safeText(f.name)}`);
+      if (f.kind === "extract") {
+        if (!opts.replay) {
+          take(f, { problems: [{ file: f.name, expected: "this is an archived fairload extract; it is replayed only by fairload rebuild, never loaded directly" }], notes: [], scopes: [] });
+          continue;
+        }
+        const e = readExtract(f.path, f.name);
+        take(f, { extract: e, problems: [], notes: [], scopes: scopesOf(e) });
+      } else if (f.kind === "xml") {
+        take(f, censusExtract(f, getPseudo, { cap }));
+      } else {
+        take(f, await annexAExtract(f, getPseudo, { cap, limits }));
+      }
+    }
+    if (mapFile) {
+      progress.step(`reading ${safeText(mapFile.name)}`);
+      take(mapFile, await workerMapExtract(db.conn, mapFile, getPseudo, { cap }));
+    }
+    // a worker in two census years of one load gets the staff row of the later year only
+    const censuses = items.filter((it) => it.extract.kind === "csww").sort((a, b) => Number(b.extract.tables.census_la?.[0]?.census_year) - Number(a.extract.tables.census_la?.[0]?.census_year));
+    const staffed = new Set<string>();
+    for (const it of censuses) {
+      const staff = it.extract.tables.staff ?? [];
+      it.extract.tables.staff = staff.filter((r) => !staffed.has(String(r.worker_id)));
+      for (const r of staff) staffed.add(String(r.worker_id));
+    }
+    // one load holds each scope once (two census returns for the same year are two loads)
+    const owner = new Map<string, string>();
+    for (const it of items) {
+      for (const s of it.scopes) {
+        const other = owner.get(s);
+        if (other !== undefined) {
+          problemCount++;
+          if (problems.length < cap) problems.push({ file: it.file.name, expected: `${s} is also in ${safeText(other)}; expected each census year, Annex A list or worker map once per ingest: load them one at a time` });
+        }
+        owner.set(s, it.file.name);
+      }
+    }
+    if (problemCount > 0) return refuse(log, startedAt, recordedPaths, fileInfo, problems, problemCount, warnings);
+
+    progress.step("storing");
+    const stored = await inTransaction(db.conn, async () => {
+      await ensureSideSchema(db.conn);
+      const loadId = Number((await queryRows<{ id: number }>(db.conn, `SELECT coalesce(max(load_id), 0) + 1 AS id FROM loads`))[0].id);
+      const tables: IngestSummary["tables"] = [];
+      const archived: { item: (typeof items)[number]; name: string; bytes: Buffer }[] = [];
+      for (const it of items) {
+        const bytes = serialiseExtract(it.extract);
+        const name = `${extractHash(bytes)}${EXTRACT_SUFFIX}`;
+        archived.push({ item: it, name, bytes });
+        const source = it.extract.source.name;
+        for (const t of await storeExtract(db.conn, loadId, it.extract, source)) {
+          tables.push({ table: t.table, source: safeText(source), rows: t.rows, replaced: t.replaced });
+          await db.conn.run(`INSERT INTO load_files VALUES (${loadId}, ${quoteLit(source)}, ${quoteLit(source)}, NULL, ${quoteLit(t.table)}, ${quoteLit(it.extract.source.sha256)}, ${quoteLit(name)}, ${t.rows})`);
+        }
+      }
+      const rowCounts: Record<string, number> = {};
+      const replacedCounts: Record<string, number> = {};
+      for (const t of tables) {
+        rowCounts[t.table] = (rowCounts[t.table] ?? 0) + t.rows;
+        replacedCounts[t.table] = (replacedCounts[t.table] ?? 0) + t.replaced;
+      }
+      await db.conn.run(
+        `INSERT INTO loads VALUES (${loadId}, ${quoteLit(startedAt.toISOString().replace("T", " ").replace("Z", ""))}, [${recordedPaths.map(quoteLit).join(", ")}], NULL, ${quoteLit(JSON.stringify(rowCounts))}, ${quoteLit(JSON.stringify(replacedCounts))})`,
+      );
+      // the extracts are archived, never the raw files (they hold personal data)
+      for (const a of archived) {
+        const dest = join(ws.archiveDir, a.name);
+        if (existsSync(dest)) continue;
+        const tmp = `${dest}.${process.pid}.tmp`;
+        writeFileSync(tmp, a.bytes);
+        renameSync(tmp, dest);
+      }
+      await opts.beforeCommit?.();
+      return { loadId, tables, archived };
+    });
+    const rows = stored.tables.reduce((s, t) => s + t.rows, 0);
+    const replaced = stored.tables.reduce((s, t) => s + t.replaced, 0);
+    const n = items.length;
+    const message = `Loaded ${rows.toLocaleString("en-GB")} rows from ${n} file${n === 1 ? "" : "s"} as load ${stored.loadId}` + (replaced ? `; ${replaced.toLocaleString("en-GB")} earlier rows replaced (kept in history)` : "") + "; personal data was pseudonymised or dropped, and the raw files were not archived.";
+    log({
+      at: startedAt.toISOString(),
+      status: "accepted",
+      load_id: stored.loadId,
+      paths: recordedPaths,
+      files: stored.archived.map((a) => ({ file: a.item.file.path, sha256: a.item.extract.source.sha256, bytes: a.item.extract.source.bytes, name: a.item.extract.source.name, archived_as: a.name, extract: a.item.extract.kind })),
+      column_map: null,
+      tables: stored.tables,
+      warnings,
+    });
+    return result("accepted", stored.loadId, fileInfo, stored.tables, [], 0, warnings, message);
+  } finally {
+    progress.done();
+    forgetWorkbooks();
+    db.close();
+  }
+}
+
+/** What an archived extract replaces (for the one-scope-per-load check when rebuilding). */
+function scopesOf(e: Extract): string[] {
+  if (e.kind === "csww") return (e.tables.census_la ?? []).map((r) => `census ${r.la_code}/${r.census_year}`);
+  if (e.kind === "annex_a") return [...new Set((e.tables.annex_a_allocation ?? []).map((r) => `Annex A List ${r.list}`))];
+  return ["worker key map"];
 }
 
 /**

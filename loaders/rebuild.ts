@@ -2,7 +2,9 @@
  * `fairload rebuild`: a new database from the archive of raw files, replaying every accepted
  * load of the ingest log in the order it was received, with its column map and its original
  * time, so that load numbers, history and current tables come out as they were. The new
- * database is written beside the old one and renamed over it only when complete.
+ * database is written beside the old one and renamed over it only when complete. A census, Annex A
+ * or worker-map load is replayed from its archived extract (pseudonymous ids already made), so the
+ * workspace's pseudonymisation key is not needed.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -15,6 +17,8 @@ interface LoggedFile {
   sha256: string;
   name?: string;
   archived_as?: string;
+  /** Set for a census, Annex A or worker-map load: the archive holds its extract, replayed under the archived name. */
+  extract?: string;
 }
 
 export interface RebuildSummary {
@@ -55,7 +59,8 @@ async function rebuildUnchecked(ws: Workspace, opts: { onLoad?: (n: number, tota
       for (const f of load.files) {
         const archived = join(ws.archiveDir, f.archived_as ?? `${f.sha256}${f.file.slice(f.file.lastIndexOf(".")).toLowerCase()}`);
         if (!existsSync(archived)) throw new UserError(`Cannot rebuild: load ${load.load_id} needs ${f.file}, but its archived copy ${archived} is missing.`);
-        const name = f.name ?? basename(f.file);
+        // an extract (the raw census or Annex A file is never archived) keeps its archive name, by which ingest knows it
+        const name = f.extract && f.archived_as ? f.archived_as : (f.name ?? basename(f.file));
         if (names.has(name)) throw new UserError(`Cannot rebuild: load ${load.load_id} has two files named ${name}.`);
         names.add(name);
         mkdirSync(dir, { recursive: true });

@@ -14,8 +14,10 @@ import ExcelJS from "exceljs";
 import { type TableName, tableForName } from "../core/contract.ts";
 import { type InputProblem, UserError, plainMessage, safeText } from "../core/errors.ts";
 import { quoteIdent, quoteLit, queryRows } from "../core/db.ts";
+import { EXTRACT_SUFFIX } from "./census/extract.ts";
 
-export type SourceKind = "csv" | "xlsx" | "parquet";
+/** `xml` is a workforce census return; `extract` an archived census, Annex A or worker-map extract (replayed by rebuild). */
+export type SourceKind = "csv" | "xlsx" | "parquet" | "xml" | "extract";
 
 /** One file received. */
 export interface SourceFile {
@@ -35,7 +37,13 @@ export interface Part {
   label: string;
 }
 
-const KIND_BY_EXT: Record<string, SourceKind> = { ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet" };
+const KIND_BY_EXT: Record<string, SourceKind> = { ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".xml": "xml" };
+
+/** The kind of a file by its name: an archived extract by its suffix, anything else by its extension. */
+function kindOf(name: string): SourceKind | undefined {
+  if (name.toLowerCase().endsWith(EXTRACT_SUFFIX)) return "extract";
+  return KIND_BY_EXT[extname(name).toLowerCase()];
+}
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
@@ -59,10 +67,15 @@ export async function discoverFiles(paths: string[], maxBytes: number): Promise<
           .filter((f) => statSync(f).isFile())
       : [abs];
     for (const f of candidates) {
-      const kind = KIND_BY_EXT[extname(f).toLowerCase()];
+      const kind = kindOf(basename(f));
       if (!kind) {
-        if (st.isDirectory()) warnings.push(`${basename(f)}: ignored (not a .csv, .xlsx or .parquet file)`);
-        else throw new UserError(`${p}: expected a .csv, .xlsx or .parquet file or a folder of them`);
+        if (st.isDirectory()) warnings.push(`${basename(f)}: ignored (not a .csv, .xlsx, .parquet or .xml file)`);
+        else throw new UserError(`${p}: expected a .csv, .xlsx or .parquet file or a folder of them, a workforce census .xml file or an Annex A .xlsx workbook`);
+        continue;
+      }
+      // in a folder, an .xml file that does not start like a census return is someone else's file
+      if (kind === "xml" && st.isDirectory() && !/<(?:[A-Za-z_][\w.-]*:)?Message[\s>]/.test(readAt(f, 0, 4096).toString("latin1").replace(/\u0000/g, ""))) {
+        warnings.push(`${basename(f)}: ignored (not a workforce census return)`);
         continue;
       }
       const bytes = statSync(f).size;
@@ -74,7 +87,7 @@ export async function discoverFiles(paths: string[], maxBytes: number): Promise<
       files.push({ path: f, name: basename(f), kind, sha256: await sha256File(f), bytes });
     }
   }
-  if (files.length === 0) throw new UserError(`No return files found in ${paths.join(", ")} (expected .csv, .xlsx or .parquet files named after the contract tables)`);
+  if (files.length === 0) throw new UserError(`No return files found in ${paths.join(", ")} (expected .csv, .xlsx or .parquet files named after the contract tables, a workforce census .xml file or an Annex A .xlsx workbook)`);
   return { files, warnings };
 }
 
@@ -121,6 +134,26 @@ export async function listParts(files: SourceFile[], limits: ZipLimits = DEFAULT
     }
   }
   return { parts, warnings, problems };
+}
+
+/**
+ * Is this workbook an Ofsted Annex A workbook (sheets named `List 1` ... `List 11`, none named
+ * after a contract table)? A workbook that cannot be opened safely is not (listParts reports why).
+ */
+export async function isAnnexAWorkbook(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<boolean> {
+  let sheets: string[];
+  try {
+    sheets = await xlsxSheetNames(path, limits);
+  } catch (e) {
+    if (e instanceof UserError) return false;
+    throw e;
+  }
+  return sheets.some((s) => /^\s*list\s*0?\d{1,2}\b/i.test(s)) && !sheets.some((s) => tableForName(s) !== undefined);
+}
+
+/** An opened workbook (zip limits checked first; cached for the ingest). */
+export function openWorkbook(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ExcelJS.Workbook> {
+  return readWorkbook(path, limits);
 }
 
 async function xlsxSheetNames(path: string, limits: ZipLimits): Promise<string[]> {

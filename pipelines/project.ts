@@ -10,13 +10,15 @@ import { buildRegistry, type ComputeStep, type Layer, loadSqlModels, type Model,
 import { publishStep } from "./public.ts";
 import { seedStep } from "./seeds.ts";
 import { seriesStep } from "./series-marts.ts";
-import { TABLE_NAMES } from "../core/contract.ts";
+import { SIDE_TABLE_NAMES, TABLE_NAMES } from "../core/contract.ts";
 
 /**
  * Tables that are inputs, not models: the contract tables (views of the current version of what
- * was ingested), the ethnicity reference the ingest writes, and the DfE national tables.
+ * was ingested), the ethnicity reference the ingest writes, the DfE national tables, and the
+ * workforce census and Annex A tables (views of what `fairload ingest` loaded from census XML,
+ * Annex A workbooks and the worker key map; docs/census-and-annex-a.md).
  */
-export const SOURCES: readonly string[] = [...TABLE_NAMES, "ref_ethnicity", "ref_ethnicity_spelling", "dfe_indicators", "dfe_role_ethnicity"];
+export const SOURCES: readonly string[] = [...TABLE_NAMES, "ref_ethnicity", "ref_ethnicity_spelling", "dfe_indicators", "dfe_role_ethnicity", ...SIDE_TABLE_NAMES];
 
 /** The run's own bookkeeping, written by the runner (pipelines/run.ts). */
 export const META_STEP: ComputeStep<unknown, void> = {

@@ -4,16 +4,18 @@ import { type Command, jsonOption, openFromOptions, printedJson, progressFor, st
 import { printIngest } from "./print.ts";
 
 export const ingestCommand: Command = {
-  summary: "load monthly workload returns (CSV folder, .xlsx or Parquet), validated and versioned",
-  usage: "fairload ingest PATH... [--workspace DIR] [--map COLUMN_MAP.json] [--force] [--json]",
-  options: { ...workspaceOption, ...jsonOption, map: { type: "string" }, force: { type: "boolean" } },
+  summary: "load monthly workload returns (CSV folder, .xlsx or Parquet), a workforce census (.xml) or an Annex A workbook, validated and versioned",
+  usage: "fairload ingest PATH... [--workspace DIR] [--map COLUMN_MAP.json] [--worker-map WORKER_MAP.csv] [--force] [--json]",
+  options: { ...workspaceOption, ...jsonOption, map: { type: "string" }, "worker-map": { type: "string" }, force: { type: "boolean" } },
   async run({ values, positionals }) {
-    if (positionals.length === 0) throw new UserError("fairload ingest needs at least one file or folder: fairload ingest PATH...");
+    const workerMap = str(values, "worker-map");
+    if (positionals.length === 0 && !workerMap) throw new UserError("fairload ingest needs at least one file or folder: fairload ingest PATH... (or a worker key map: fairload ingest --worker-map FILE.csv)");
     const ws = openFromOptions(values);
     const map = str(values, "map");
     const summary = await ingest(ws, positionals, {
       columnMap: map ? readColumnMap(map) : undefined,
       force: Boolean(values.force),
+      workerMap,
       progress: progressFor(values),
       beforeCommit: holdBeforeCommit(),
     });

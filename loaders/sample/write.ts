@@ -9,6 +9,8 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { CONTRACT } from "../../core/contract.ts";
 import { TABLE_COLUMNS, TABLE_NAMES, type Cell, type Row, type SampleEmployer, type SampleEmployerStream, type TableName } from "./types.ts";
+import { writeAnnexAXlsx } from "./annex-a-xlsx.ts";
+import { writeCensusXml } from "./census-xml.ts";
 
 /** Columns written as real dates in Excel: those of contract type `date` (check_date, allocated_on). */
 const DATE_COLUMNS = new Set(TABLE_NAMES.flatMap((t) => CONTRACT[t].columns.filter((c) => c.type === "date").map((c) => c.name)));
@@ -113,4 +115,13 @@ export async function writeXlsx(employer: SampleEmployer, file: string): Promise
     });
   }
   await wb.xlsx.writeFile(file);
+}
+
+/**
+ * Writes the employer's workforce census returns (`census/csww-<year>.xml`, the last three census
+ * years the data covers) and its Annex A workbook with the worker key map (`annex-a/annex-a.xlsx`,
+ * `annex-a/worker-map.csv`) into `dir`: see loaders/sample/census-xml.ts and annex-a-xlsx.ts.
+ */
+export async function writeCensusAndAnnexA(employer: SampleEmployer, dir: string): Promise<string[]> {
+  return [...writeCensusXml(employer.tables, join(dir, "census")), ...(await writeAnnexAXlsx(employer.tables, join(dir, "annex-a")))];
 }
