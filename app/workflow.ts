@@ -29,7 +29,9 @@ export async function prepareSources(ws: Workspace): Promise<void> {
  */
 export async function runAll(ws: Workspace, progress?: Progress, opts: { workers?: boolean } = {}): Promise<RunSummary> {
   await prepareSources(ws);
-  const r = await runPipelines(ws, { workers: opts.workers, onProgress: (d, t) => progress?.step("analysing series", d, t) });
+  let total = 0;
+  const r = await runPipelines(ws, { workers: opts.workers, onProgress: (d, t) => progress?.step("analysing series", d, (total = t)) });
+  if (total) progress?.step("analysing series", total, total);
   progress?.done();
   return r;
 }
@@ -37,7 +39,9 @@ export async function runAll(ws: Workspace, progress?: Progress, opts: { workers
 /** `fairload audit`: the fairness audit over the workspace's returns. */
 export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, progress?: Progress): Promise<AuditRun> {
   await prepareSources(ws);
-  const run = await runAudit(ws, { ...opts, onProgress: (d, t) => progress?.step("testing", d, t) });
+  let total = 0;
+  const run = await runAudit(ws, { ...opts, onProgress: (d, t) => progress?.step("testing comparisons", d, (total = t)) });
+  if (total) progress?.step("testing comparisons", total, total);
   progress?.done();
   return run;
 }

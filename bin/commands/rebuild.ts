@@ -9,7 +9,7 @@ export const rebuildCommand: Command = {
   async run({ values }) {
     const ws = openFromOptions(values);
     const progress = createProgress();
-    const r = await rebuild(ws, { onLoad: (n, total) => progress.step(`replayed load ${n} of ${total}`, n, total) });
+    const r = await rebuild(ws, { onLoad: (n, total) => progress.step("replaying loads", n, total) });
     progress.done();
     out(`Rebuilt ${r.database} from ${r.loads} load${r.loads === 1 ? "" : "s"} (${r.rows.toLocaleString("en-GB")} rows).`);
     return 0;
