@@ -47,8 +47,10 @@ export type AreaType = "england" | "region" | "comparators" | "employer";
 
 /**
  * One benchmark figure: a year, an area and a measure. The national figures' fields
- * ({@link NationalRecord}: value, numerator, denominator, published, basis, contributors,
- * candidates), with the area's type and a note; `area` is also the employer's name on its rows.
+ * ({@link NationalRecord}: value, numerator, denominator, published, recomputed, rate_source,
+ * contributors, candidates), with the area's type and a note; `area` is also the employer's name
+ * on its rows. England and region values are DfE's published rates where the file has one
+ * (`rate_source` 'published'); everything else is recomputed from counts ('recomputed').
  */
 export interface BenchmarkRecord extends NationalRecord {
   area_type: AreaType;
@@ -220,7 +222,7 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
     const rec = (measure: BenchmarkMeasure, num: number | null, den: number | null, scale: number, note: string | null, ok: boolean): BenchmarkRecord => ({
       year: s.year, area: opts.employer, area_type: "employer", measure,
       value: ok ? ratio(num, den, scale) : null, numerator: ok ? num : null, denominator: ok ? den : null,
-      published: null, basis: "counts", contributors: null, candidates: null, note,
+      published: null, recomputed: ok ? ratio(num, den, scale) : null, rate_source: "recomputed", contributors: null, candidates: null, note,
     });
     out.push(rec("caseload_per_fte", s.cases, s.case_holders_fte, 1, hasSep ? `September ${s.year} return: cases / FTE of case holders` : noSep, hasSep));
     const turnoverMissing = missingMonths([addMonths(sep, -12), ...dfeReportingMonths(s.year)], have);
@@ -252,16 +254,29 @@ export async function employerMeasures(conn: DuckDBConnection, opts: { employer:
 // DfE areas
 // ---------------------------------------------------------------------------------------------
 
-/** A DfE benchmark row (loaders/dfe.ts) as a benchmark record with its area type and a note. */
+/** A figure for notes: at most two decimals, no trailing zeros (15.96, 16.2). */
+const figure = (x: number): string => String(Number(x.toFixed(2)));
+
+/**
+ * A DfE benchmark row (pipelines/national.ts) as a benchmark record with its area type and a
+ * note saying where the value comes from: DfE's published rate (England and region rows that
+ * have one; the note gives the counts' rate when it differs by more than 0.05), the row's counts
+ * (no published rate), or a ratio of sums (comparators).
+ */
 function fromDfe(r: NationalRecord): BenchmarkRecord {
   const type: AreaType = r.area === "England" ? "england" : r.area === "Comparators" ? "comparators" : "region";
-  let note: string | null = null;
-  if (r.basis === "published") note = "published rate: the row's days lost cover only the authorities that returned absence (data/benchmarks/README.md)";
-  else if (type === "comparators") note = `ratio of sums over ${r.contributors} of ${r.candidates} comparator rows with both parts`;
-  else if (r.value !== null && r.published !== null && Math.abs(r.value - r.published) > 0.05) note = `from the row's own counts; DfE publishes ${r.published}`;
+  let note: string | null;
+  if (type === "comparators") note = `recomputed: ratio of sums over ${r.contributors} of ${r.candidates} comparator rows with both parts`;
+  else if (r.rate_source === "recomputed") note = r.value === null ? "no published rate and no counts to recompute it from" : "recomputed from the row's own counts: DfE publishes no rate for this row";
+  else if (r.recomputed !== null && Math.abs(r.recomputed - r.published!) > 0.05) {
+    note =
+      `DfE's published rate; the row's own counts give ${figure(r.recomputed)}` +
+      (r.measure === "absence_rate" ? " (its days lost cover only the authorities that returned absence)" : "") +
+      " (data/benchmarks/README.md)";
+  } else note = "DfE's published rate";
   return {
     year: r.year, area: r.area, area_type: type, measure: r.measure, value: r.value, numerator: r.numerator, denominator: r.denominator,
-    published: r.published, basis: r.basis, contributors: r.contributors, candidates: r.candidates, note,
+    published: r.published, recomputed: r.recomputed, rate_source: r.rate_source, contributors: r.contributors, candidates: r.candidates, note,
   };
 }
 
@@ -451,7 +466,7 @@ export async function benchmarkReport(ws: Workspace, opts: BenchmarkOptions = {}
 
 const BENCHMARK_COLUMNS: Record<string, string> = {
   year: "INTEGER", area: "VARCHAR", area_type: "VARCHAR", measure: "VARCHAR", value: "DOUBLE", numerator: "DOUBLE", denominator: "DOUBLE",
-  published: "DOUBLE", basis: "VARCHAR", contributors: "INTEGER", candidates: "INTEGER", note: "VARCHAR",
+  published: "DOUBLE", recomputed: "DOUBLE", rate_source: "VARCHAR", contributors: "INTEGER", candidates: "INTEGER", note: "VARCHAR",
 };
 
 function assertUniqueGrain(records: BenchmarkRecord[]): void {

@@ -48,31 +48,34 @@ interface MeasureDef {
   /** NULL when any part is NULL (SQL arithmetic), so "both present" is `num AND den NOT NULL`. */
   denominator: string;
   scale: number;
+  /** The column holding DfE's published rate for the row. */
   published: string;
-  /** For single published rows (England, region): use the counts or the published rate. */
-  rowBasis: "counts" | "published";
 }
 
 /**
- * The measure definitions of the DfE README (ratios of sums). Absence for a single published
- * row uses the published rate: the National and Regional `working_days_lost_fte` cover only
- * authorities that returned absence, while `inpost_fte` covers all, so the row's own counts
- * understate the rate when an authority did not return (England 2023 and 2024).
+ * The measure definitions of the DfE README (ratios of sums) and the column of each published
+ * rate. England and regional rows show the published rate where the file has one and the rate
+ * recomputed from the row's counts only where it does not ({@link benchmarkMeasures}): the
+ * counts miss the published figure by up to 0.25 (agency 2023-2024, turnover 2022 and 2024),
+ * and the National and Regional `working_days_lost_fte` cover only authorities that returned
+ * absence while `inpost_fte` covers all, so recomputed absence understates the rate in 2023-2024.
  */
 const NATIONAL_MEASURE_DEFS: MeasureDef[] = [
-  { name: "caseload_per_fte", numerator: "cases", denominator: "case_holders_fte", scale: 1, published: "caseload_fte", rowBasis: "counts" },
-  { name: "turnover_rate", numerator: "leavers_fte", denominator: "inpost_fte", scale: 100, published: "turnover_rate_fte", rowBasis: "counts" },
-  { name: "agency_rate", numerator: "agency_fte", denominator: "inpost_fte + agency_fte", scale: 100, published: "agency_rate_fte", rowBasis: "counts" },
-  { name: "vacancy_rate", numerator: "vacancy_fte", denominator: "vacancy_fte + inpost_fte", scale: 100, published: "vacancy_rate_fte", rowBasis: "counts" },
+  { name: "caseload_per_fte", numerator: "cases", denominator: "case_holders_fte", scale: 1, published: "caseload_fte" },
+  { name: "turnover_rate", numerator: "leavers_fte", denominator: "inpost_fte", scale: 100, published: "turnover_rate_fte" },
+  { name: "agency_rate", numerator: "agency_fte", denominator: "inpost_fte + agency_fte", scale: 100, published: "agency_rate_fte" },
+  { name: "vacancy_rate", numerator: "vacancy_fte", denominator: "vacancy_fte + inpost_fte", scale: 100, published: "vacancy_rate_fte" },
   {
     name: "absence_rate",
     numerator: "working_days_lost_fte",
     denominator: `inpost_fte * ${absenceWorkingDaysSql("time_period")}`,
     scale: 100,
     published: "absence_rate_fte",
-    rowBasis: "published",
   },
 ];
+
+/** Where a benchmark value comes from: DfE's published rate, or a ratio of sums of counts. */
+export type RateSource = "published" | "recomputed";
 
 /** One benchmark value. */
 export interface NationalRecord {
@@ -83,12 +86,17 @@ export interface NationalRecord {
   value: number | null;
   /** Sum of the numerator (cases, leavers, agency, vacancies, working days lost). */
   numerator: number | null;
-  /** Sum of the denominator; NULL when `basis` is 'published' (the file lacks DfE's base). */
+  /** Sum of the denominator (for absence: in-post FTE x working days). */
   denominator: number | null;
-  /** The rate the file publishes for this row (England and region only). */
+  /** The rate the file publishes for this row (England and region only; NULL where it has none). */
   published: number | null;
-  /** 'counts': value = numerator / denominator (x100 for rates); 'published': the file's rate. */
-  basis: "counts" | "published";
+  /** numerator / denominator (x100 for rates): the rate recomputed from the counts. */
+  recomputed: number | null;
+  /**
+   * 'published': `value` is DfE's published rate (England and region rows that have one);
+   * 'recomputed': `value` is `recomputed` (comparators, and England or region rows without one).
+   */
+  rate_source: RateSource;
   /** Aggregates: local-authority rows whose numerator and denominator were both present. */
   contributors: number | null;
   /** Aggregates: local-authority rows selected for that year (joint rows count once). */
@@ -101,18 +109,21 @@ function measureLongSql(where: string): string {
     (m) =>
       `SELECT time_period AS year, source_row, la_name, region_name, geographic_level, ${lit(m.name)} AS measure, ` +
       `CAST(${m.numerator} AS DOUBLE) AS num, CAST(${m.denominator} AS DOUBLE) AS den, ${m.scale} AS scale, ` +
-      `${m.published} AS published, ${lit(m.rowBasis)} AS row_basis, ${NATIONAL_MEASURE_DEFS.indexOf(m)} AS measure_order ` +
+      `CAST(${m.published} AS DOUBLE) AS published, ${NATIONAL_MEASURE_DEFS.indexOf(m)} AS measure_order ` +
       `FROM dfe_indicators WHERE ${where}`,
   ).join(" UNION ALL ");
 }
 
-/** SQL: single published rows (England or a region) as benchmark records. */
+/**
+ * SQL: single published rows (England or a region) as benchmark records: the published rate
+ * where the file has one, else the rate recomputed from the row's counts.
+ */
 function rowMeasuresSql(where: string, area: string): string {
   return (
-    `SELECT year, ${area} AS area, measure, ` +
-    `CASE WHEN row_basis = 'published' THEN published ELSE num / NULLIF(den, 0) * scale END AS value, ` +
-    `num AS numerator, CASE WHEN row_basis = 'published' THEN NULL ELSE den END AS denominator, ` +
-    `published, row_basis AS basis, CAST(NULL AS BIGINT) AS contributors, CAST(NULL AS BIGINT) AS candidates, measure_order ` +
+    `SELECT year, ${area} AS area, measure, coalesce(published, num / NULLIF(den, 0) * scale) AS value, ` +
+    `num AS numerator, den AS denominator, published, num / NULLIF(den, 0) * scale AS recomputed, ` +
+    `CASE WHEN published IS NOT NULL THEN 'published' ELSE 'recomputed' END AS rate_source, ` +
+    `CAST(NULL AS BIGINT) AS contributors, CAST(NULL AS BIGINT) AS candidates, measure_order ` +
     `FROM (${measureLongSql(where)})`
   );
 }
@@ -120,11 +131,11 @@ function rowMeasuresSql(where: string, area: string): string {
 /** SQL: ratio-of-sums aggregate over local-authority rows, counting only rows with both parts. */
 function aggregateMeasuresSql(where: string, area: string): string {
   const ok = "num IS NOT NULL AND den IS NOT NULL";
+  const rate = `sum(num) FILTER (WHERE ${ok}) / NULLIF(sum(den) FILTER (WHERE ${ok}), 0) * any_value(scale)`;
   return (
-    `SELECT year, ${area} AS area, measure, ` +
-    `sum(num) FILTER (WHERE ${ok}) / NULLIF(sum(den) FILTER (WHERE ${ok}), 0) * any_value(scale) AS value, ` +
+    `SELECT year, ${area} AS area, measure, ${rate} AS value, ` +
     `sum(num) FILTER (WHERE ${ok}) AS numerator, sum(den) FILTER (WHERE ${ok}) AS denominator, ` +
-    `CAST(NULL AS DOUBLE) AS published, 'counts' AS basis, count(*) FILTER (WHERE ${ok}) AS contributors, ` +
+    `CAST(NULL AS DOUBLE) AS published, ${rate} AS recomputed, 'recomputed' AS rate_source, count(*) FILTER (WHERE ${ok}) AS contributors, ` +
     `count(*) AS candidates, any_value(measure_order) AS measure_order ` +
     `FROM (${measureLongSql(`geographic_level = 'Local authority' AND (${where})`)}) GROUP BY year, measure`
   );
@@ -140,7 +151,8 @@ function toRecord(r: Record<string, unknown>): NationalRecord {
     numerator: n(r.numerator),
     denominator: n(r.denominator),
     published: n(r.published),
-    basis: r.basis as "counts" | "published",
+    recomputed: n(r.recomputed),
+    rate_source: r.rate_source as RateSource,
     contributors: n(r.contributors),
     candidates: n(r.candidates),
   };
@@ -192,8 +204,11 @@ const YEAR_FILTER_SQL = "($year IS NULL OR time_period = CAST($year AS INTEGER))
  * leavers_fte / inpost_fte x 100; agency_rate = agency_fte / (inpost_fte + agency_fte) x 100;
  * vacancy_rate = vacancy_fte / (vacancy_fte + inpost_fte) x 100; absence_rate =
  * working_days_lost_fte / (inpost_fte x {@link absenceWorkingDays}) x 100.
- * England and region rows use their own counts (basis 'counts', published rate alongside),
- * except absence, which is the published rate (basis 'published'; see README). Comparators are
+ * England and region rows show DfE's published rate where the file has one (`rate_source`
+ * 'published'), and the rate recomputed from the row's own counts only where it does not
+ * ('recomputed'); `recomputed` always holds the counts' rate, so the two can be compared (they
+ * differ by up to 0.25: agency 2023-2024, turnover 2022 and 2024; absence 2023-2024, whose days
+ * lost cover only the authorities that returned absence; README). Comparators are
  * ratios of sums over the LAs whose numerator and denominator are both present that year
  * (`contributors` of `candidates`); the set can change by year through reorganisations.
  */

@@ -1,8 +1,8 @@
 /**
  * The national benchmark (pipelines/benchmark.ts) on the shipped sample employer and the DfE
  * files in data/benchmarks/: the employer's DfE-style measures against ratios of sums recomputed
- * here from the contract tables; England against the National row's own counts (absence: the
- * published rate, data/benchmarks/README.md); comparators against sums recomputed from
+ * here from the contract tables; England against the National row's published rates
+ * (rate_source 'published', data/benchmarks/README.md); comparators against sums recomputed from
  * dfe_indicators; suppression codes staying missing, never zero; the edge cases (no region,
  * unknown comparator, no September).
  */
@@ -104,11 +104,10 @@ describe("the employer's measures are DfE definitions as ratios of sums of its r
 });
 
 describe("DfE areas", () => {
-  it("England equals the National row's own counts-based measures (absence: the published rate), 2017-2025", async () => {
+  it("England equals the National row's published rates (rate_source 'published'), 2017-2025", async () => {
     const rows = await queryRows<Record<string, number>>(db.conn, `
-      SELECT time_period AS y, cases / case_holders_fte AS caseload_per_fte, leavers_fte / inpost_fte * 100 AS turnover_rate,
-             agency_fte / (inpost_fte + agency_fte) * 100 AS agency_rate, vacancy_fte / (vacancy_fte + inpost_fte) * 100 AS vacancy_rate,
-             absence_rate_fte AS absence_rate
+      SELECT time_period AS y, caseload_fte AS caseload_per_fte, turnover_rate_fte AS turnover_rate,
+             agency_rate_fte AS agency_rate, vacancy_rate_fte AS vacancy_rate, absence_rate_fte AS absence_rate
       FROM dfe_indicators WHERE geographic_level = 'National' ORDER BY 1`);
     expect(rows.map((r) => Number(r.y))).toEqual([2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]);
     for (const r of rows) {
@@ -117,12 +116,12 @@ describe("DfE areas", () => {
         close(rec.value, r[m]);
         expect(rec.area_type).toBe("england");
       }
-      expect(find(report.records, "England", Number(r.y), "absence_rate")!.basis).toBe("published");
+      for (const m of BENCHMARK_MEASURES) expect(find(report.records, "England", Number(r.y), m)!.rate_source).toBe("published");
     }
   });
 
   it("the region is its Regional row", async () => {
-    const r = await one(db.conn, `SELECT leavers_fte / inpost_fte * 100 AS t FROM dfe_indicators WHERE geographic_level = 'Regional' AND region_name = 'North West' AND time_period = 2023`);
+    const r = await one(db.conn, `SELECT turnover_rate_fte AS t FROM dfe_indicators WHERE geographic_level = 'Regional' AND region_name = 'North West' AND time_period = 2023`);
     const rec = find(report.records, "North West", 2023, "turnover_rate")!;
     close(rec.value, r.t);
     expect(rec.area_type).toBe("region");
@@ -231,6 +230,18 @@ describe("national series, representation and the mart", () => {
     const r = await one(db.conn, `SELECT count(*) AS n, count(DISTINCT (year, area, measure)) AS k, count(DISTINCT area) AS a FROM mart_benchmark`);
     expect(r).toEqual({ n, k: n, a: 4 });
     expect(n).toBe(report.records.length);
+  });
+
+  it("mart_benchmark says where each value comes from: England agency 2024 is DfE's published 16.2, with the counts' 15.96 in the note", async () => {
+    await writeBenchmarkMarts(db.conn, report.records);
+    const agency = await one(db.conn, `SELECT value, published, recomputed, rate_source, note FROM mart_benchmark WHERE area = 'England' AND year = 2024 AND measure = 'agency_rate'`);
+    expect(agency).toMatchObject({ value: 16.2, published: 16.2, rate_source: "published" });
+    expect(Number(agency.recomputed)).toBeCloseTo(15.96, 2);
+    expect(agency.note).toMatch(/DfE's published rate; the row's own counts give 15\.96/);
+    const turnover = await one(db.conn, `SELECT value, rate_source FROM mart_benchmark WHERE area = 'England' AND year = 2024 AND measure = 'turnover_rate'`);
+    expect(turnover).toEqual({ value: 13.9, rate_source: "published" });
+    const sources = await queryRows<{ area_type: string; rate_source: string }>(db.conn, `SELECT DISTINCT area_type, rate_source FROM mart_benchmark ORDER BY 1, 2`);
+    expect(sources.filter((x) => x.area_type === "employer" || x.area_type === "comparators").every((x) => x.rate_source === "recomputed")).toBe(true);
   });
 });
 

@@ -255,9 +255,11 @@ describe("aggregation reproduces the National row", () => {
       england
         .filter((e) => COUNT_MEASURES.includes(e.measure))
         .map((e) => {
-          expect(e.basis).toBe("counts");
-          expect(e.value).toBeCloseTo((e.numerator! / e.denominator!) * (e.measure === "caseload_per_fte" ? 1 : 100), 12);
-          return [key(e), e.published! - e.value!] as const;
+          // England shows DfE's published rate; the counts' rate is kept beside it
+          expect(e.rate_source).toBe("published");
+          expect(e.value).toBe(e.published);
+          expect(e.recomputed).toBeCloseTo((e.numerator! / e.denominator!) * (e.measure === "caseload_per_fte" ? 1 : 100), 12);
+          return [key(e), e.published! - e.recomputed!] as const;
         }),
     );
     expect(gaps.size).toBe(9 * COUNT_MEASURES.length);
@@ -276,7 +278,7 @@ describe("aggregation reproduces the National row", () => {
     const beyond: string[] = [];
     for (const la of allLas.filter((a) => COUNT_MEASURES.includes(a.measure))) {
       const nat = national.get(key(la))!;
-      const gap = la.value! - nat.value!;
+      const gap = la.value! - nat.recomputed!;
       if (la.contributors === la.candidates) expect(Math.abs(gap), key(la)).toBeLessThanOrEqual(README_TOLERANCE);
       if (Math.abs(gap) > README_TOLERANCE) {
         // the National total includes LA values that are suppressed at LA level
@@ -328,7 +330,7 @@ describe("absence rate", () => {
   it("all LA rows (returning LAs only) reproduce the published National absence rate within 0.05 every year", () => {
     for (const la of allLas.filter((a) => a.measure === "absence_rate")) {
       const nat = england.find((e) => key(e) === key(la))!;
-      expect(nat.basis).toBe("published");
+      expect(nat.rate_source).toBe("published");
       expect(nat.value).toBe(nat.published);
       expect(Math.abs(la.value! - nat.published!), key(la)).toBeLessThanOrEqual(README_TOLERANCE);
     }
@@ -351,6 +353,34 @@ describe("absence rate", () => {
 });
 
 describe("benchmarkMeasures", () => {
+  it("shows DfE's published England rates: agency 2024 16.2% (counts: 15.96%), turnover 2024 13.9% (counts: 13.77%)", () => {
+    const at = (m: BenchmarkMeasure, y: number) => england.find((e) => e.measure === m && e.year === y)!;
+    expect(at("agency_rate", 2024)).toMatchObject({ value: 16.2, published: 16.2, rate_source: "published" });
+    expect(at("agency_rate", 2024).recomputed).toBeCloseTo((6520.7 / (34328.2 + 6520.7)) * 100, 10); // 15.96
+    expect(at("turnover_rate", 2024)).toMatchObject({ value: 13.9, published: 13.9, rate_source: "published" });
+    expect(at("turnover_rate", 2024).recomputed).toBeCloseTo((4728.7 / 34328.2) * 100, 10); // 13.775
+    expect(at("agency_rate", 2023).value).toBe(17.9);
+  });
+
+  it("recomputes from the row's counts only where the file publishes no rate", async () => {
+    const dir = tempDir();
+    const lines = readFileSync(join(DATA_DIR, INDICATORS_FILE), "utf8").trimEnd().split("\n");
+    const header = parseCsvLine(lines[0]!);
+    const col = header.indexOf("agency_rate_fte");
+    const national2024 = lines.find((l) => l.startsWith("2024,Reporting year,National,"))!;
+    const cells = parseCsvLine(national2024);
+    cells[col] = "x";
+    writeFileSync(join(dir, INDICATORS_FILE), `${lines[0]}\n${cells.join(",")}\n`);
+    writeHead(ROLE_ETHNICITY_FILE, dir, 50);
+    const c = await freshConnection();
+    await loadDfeBenchmarks(c, dir);
+    const records = await benchmarkMeasures(c, {});
+    const agency = records.find((r) => r.measure === "agency_rate")!;
+    expect(agency).toMatchObject({ published: null, rate_source: "recomputed" });
+    expect(agency.value).toBeCloseTo((6520.7 / (34328.2 + 6520.7)) * 100, 10);
+    expect(records.find((r) => r.measure === "turnover_rate")).toMatchObject({ value: 13.9, rate_source: "published" });
+  });
+
   it("gives England, the region's own row and comparators as ratios of sums with contributor counts", async () => {
     const records = await benchmarkMeasures(conn, { region: "South West", comparators: ["Bristol, City of", "E06000024"], year: 2024 });
     expect(records.map((r) => r.area)).toEqual([...Array(5).fill("England"), ...Array(5).fill("South West"), ...Array(5).fill("Comparators")]);
@@ -371,7 +401,10 @@ describe("benchmarkMeasures", () => {
     expect([absence.contributors, absence.candidates]).toEqual([1, 2]);
     expect(absence.value).toBeCloseTo((northSomerset!.working_days_lost_fte! / (northSomerset!.inpost_fte! * 254)) * 100, 12);
     const region = records.find((r) => r.area === "South West" && r.measure === "turnover_rate")!;
-    expect(Math.abs(region.value! - region.published!)).toBeLessThanOrEqual(README_TOLERANCE);
+    expect(region.rate_source).toBe("published");
+    expect(region.value).toBe(region.published);
+    expect(Math.abs(region.recomputed! - region.published!)).toBeLessThanOrEqual(README_TOLERANCE);
+    expect(records.filter((r) => r.area === "Comparators").every((r) => r.rate_source === "recomputed" && r.value === r.recomputed)).toBe(true);
   });
 
   it("counts a joint row once and follows reorganisations, so the comparator count changes by year", async () => {

@@ -8,6 +8,8 @@ SELECT b.year, b.area, b.area_type, b.measure,
   CASE WHEN b.area_type <> 'employer' OR NOT e.withheld THEN b.value END AS value,
   CASE WHEN b.area_type <> 'employer' THEN b.numerator END AS numerator,
   CASE WHEN b.area_type <> 'employer' THEN b.denominator END AS denominator,
-  b.published, b.basis, b.contributors, b.candidates, b.note
+  b.published,
+  CASE WHEN b.area_type <> 'employer' OR NOT e.withheld THEN b.recomputed END AS recomputed,
+  b.rate_source, b.contributors, b.candidates, b.note
 FROM mart_benchmark b
 CROSS JOIN (SELECT bool_or(withheld) AS withheld FROM pub_population WHERE level = 'employer' AND "group" = 'All' AND period = (SELECT max(period) FROM pub_population)) e
