@@ -4,12 +4,14 @@
  * - data/sample/returns/: the demo employer's 36 months as a folder of CSV files;
  * - data/sample/one-month-return.xlsx: the last month only, as a team manager's workbook would
  *   carry it (worker_month, case_month and team_month for that month, with staff and schemes).
+ * - data/sample/census/ and data/sample/annex-a/: the same employer as its workforce census
+ *   returns (CSWW XML) and an Ofsted Annex A workbook with its worker key map.
  * test/sample-data.test.ts checks that the shipped files are exactly what this writes.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { generateEmployer, generateEmployerStream } from "../loaders/sample/generator.ts";
-import { writeCsvFolder, writeXlsx } from "../loaders/sample/write.ts";
+import { writeCensusAndAnnexA, writeCsvFolder, writeXlsx } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT } from "../core/workspace.ts";
 
 export const SAMPLE_DIR = join(PROJECT_ROOT, "data", "sample");
@@ -35,6 +37,7 @@ export async function makeSample(dir = SAMPLE_DIR): Promise<void> {
     },
     join(dir, "one-month-return.xlsx"),
   );
+  await writeCensusAndAnnexA(all, dir);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DEFAULT_ROLES } from "./contract.ts";
 import { ONS_GROUPS, REPORTING_GROUPS } from "./ethnicity.ts";
 import { UserError } from "./errors.ts";
-import { DEFAULT_ANALYSIS_PLAN, DEFAULT_EMPLOYER, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_UNPACKED_MB, DEFAULT_MIN_GROUP_SIZE, DEFAULT_REFERENCE_GROUP, DEFAULT_SENIOR_ROLES } from "./defaults.ts";
+import { ADJUST_KEYS, DEFAULT_ANALYSIS_PLAN, DEFAULT_EMPLOYER, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_UNPACKED_MB, DEFAULT_MIN_GROUP_SIZE, DEFAULT_REFERENCE_GROUP, DEFAULT_SENIOR_ROLES } from "./defaults.ts";
 
 const ceiling = z
   .object({
@@ -36,16 +36,29 @@ export const ConfigSchema = z
     health_check_thresholds: z.record(z.string(), z.unknown()).optional(),
     /** A workbook (.xlsx, a zip) whose entries would unpack to more than this is refused before it is opened. */
     max_unpacked_mb: z.number().positive().default(DEFAULT_MAX_UNPACKED_MB),
-    /** The audit's declared analysis plan: the primary measures and the false discovery rate (docs/fairness-method.md). */
+    /** The audit's declared analysis plan: the primary measures, the false discovery rate and what comparisons hold fixed (docs/fairness-method.md). */
     analysis_plan: z
       .object({
         primary_measures: z.array(z.string().min(1)).min(1).default([...DEFAULT_ANALYSIS_PLAN.primary_measures]),
         alpha: z.number().gt(0).lt(0.5).default(DEFAULT_ANALYSIS_PLAN.alpha),
+        adjust: z.array(z.enum(ADJUST_KEYS)).min(1).default([...DEFAULT_ANALYSIS_PLAN.adjust]),
       })
       .strict()
-      .default({ primary_measures: [...DEFAULT_ANALYSIS_PLAN.primary_measures], alpha: DEFAULT_ANALYSIS_PLAN.alpha }),
+      .default({ primary_measures: [...DEFAULT_ANALYSIS_PLAN.primary_measures], alpha: DEFAULT_ANALYSIS_PLAN.alpha, adjust: [...DEFAULT_ANALYSIS_PLAN.adjust] }),
     /** DuckDB's memory limit; beyond it temp data spills to <workspace>/tmp. Default: half the machine's memory. */
     memory_limit_mb: z.number().int().min(64).optional(),
+    /**
+     * The series engine's control charts (docs/series.md). `baseline_points`: per measure
+     * (e.g. `{"caseload_per_fte": 12}`), fix an XmR chart's mean and limits from the first N months
+     * (at least 12), Making Data Count's baseline; a trending series keeps its regression chart.
+     * Measure names are checked against the catalogue when `fairload run` reads them.
+     */
+    series: z
+      .object({
+        baseline_points: z.record(z.string().min(1), z.number().int().min(12, "a baseline needs at least 12 points")).default({}),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

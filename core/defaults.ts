@@ -28,12 +28,22 @@ export const DEFAULT_MAX_UNPACKED_MB = 1024;
 /**
  * The audit's declared analysis plan (docs/fairness-method.md, "The analysis plan"): fixed before
  * any result is seen. The primary question is the complexity of the work ethnic-minority workers
- * are given against the reference group, within service, team and role: these measures, tested
+ * are allocated (new cases) against the reference group, within service, team, role and experience: these measures, tested
  * hierarchically (the employer and every service; then the teams of a service found to differ),
  * with the false discovery rate controlled at `alpha` over that family. Everything else is
  * secondary, in its own family, and can at most say "possible disparity: watch".
  */
 export const DEFAULT_ANALYSIS_PLAN = {
-  primary_measures: ["points_per_case", "high_complexity_share"],
+  primary_measures: ["new_points_per_case", "new_high_complexity_share"],
   alpha: 0.05,
+  /**
+   * What every comparison holds fixed besides month: the same service, team and role, and the
+   * same band of years since qualifying (where recorded). Employment type (agency or permanent)
+   * and working pattern (FTE band) are shown as sensitivity variants of every primary row; add
+   * "employment" or "fte_band" here to hold them fixed too.
+   */
+  adjust: ["service", "team", "role", "experience"],
 } as const;
+
+/** Characteristics a comparison can hold fixed (besides month). */
+export const ADJUST_KEYS = ["service", "team", "role", "experience", "employment", "fte_band"] as const;

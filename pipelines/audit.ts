@@ -22,6 +22,7 @@ import { UserError } from "../core/errors.ts";
 import { latestCensusYear, monthIndex, periodOf } from "../core/calendar.ts";
 import type { Workspace } from "../core/workspace.ts";
 import type { Config } from "../core/config.ts";
+import { DEFAULT_ANALYSIS_PLAN } from "../core/defaults.ts";
 import { ensureModels } from "./build.ts";
 import { registry } from "./project.ts";
 import { publishStep } from "./public.ts";
@@ -40,6 +41,10 @@ import {
   leaveOneTeamOut,
   placeInFamilies,
   qInFamily,
+  qSettledInFamily,
+  adjustmentSensitivity,
+  type AdjustmentVariant,
+  experienceFactors,
   settle,
   type TestFamily,
   measureValues,
@@ -59,15 +64,21 @@ const DFE_GROUP: Record<string, string> = {
 };
 
 /**
- * Like with like: the same service, team and role in the same month. FTE is not a stratum by
- * default because every load measure is already per FTE (and points per case does not depend
- * on it); splitting strata by full- and part-time left about half the workers of a typical
- * service with nobody to compare with. `adjust` can add "fte_band".
+ * The chance, per test, that a Monte Carlo interval (of its p-value, or of a CI end) misses the
+ * value infinitely many resamples would give. A verdict rests on its own CI and on the p-values
+ * of its family (q_settled), so the chance that a verdict differs from the infinite-resampling
+ * one is at most (family size + 1) x MC_RISK: under 0.3% for a family of 25 tests.
  */
-/** The chance, per test, that a settled Monte Carlo decision differs from the one infinitely many resamples would give. */
-export const MC_RISK = 1e-3;
+export const MC_RISK = 1e-4;
 
-export const DEFAULT_ADJUST: AdjustKey[] = ["service", "team", "role"];
+/**
+ * Like with like (the declared plan's default, core/defaults.ts): the same service, team, role and
+ * experience band in the same month. Employment type and working pattern are shown as
+ * sensitivity variants (fairness_adjustment) rather than held fixed by default: every load
+ * measure is already per FTE, and splitting small teams' strata by them leaves many workers with
+ * nobody to compare with; the plan's `adjust` can add them.
+ */
+export const DEFAULT_ADJUST: AdjustKey[] = [...DEFAULT_ANALYSIS_PLAN.adjust];
 
 export type ComparisonKind = "primary" | "white_minorities" | "not_known" | "ons_group" | "gender" | "role";
 export type ScopeLevel = "employer" | "service" | "team";
@@ -107,7 +118,7 @@ export interface AuditRecord extends Omit<FairnessResult, "scope" | "monthly_rat
   /** Workers of each group in scope with nobody of the other group in their stratum (team, role, month): not compared. */
   n_workers_group_without_comparator: number;
   n_workers_reference_without_comparator: number;
-  /** A service-level primary difference: the team without which the ratio comes closest to 1, and that ratio. */
+  /** A service- or employer-level primary difference: the team without which the ratio comes closest to 1, and that ratio. */
   driven_by_team: string | null;
   ratio_without_driving_team: number | null;
   sensitivity_as_group: string | null;
@@ -124,11 +135,17 @@ interface Row {
   role: string;
   fte: number;
   fte_band: "full-time" | "part-time";
+  experience_band: string;
+  employment: string | null;
   cases: number;
   case_points: number;
   non_case_points: number | null;
   high_complexity_cases: number;
   cases_with_complexity: number;
+  new_cases: number;
+  new_case_points: number;
+  new_high_complexity_cases: number;
+  new_cases_with_complexity: number;
   supervision_planned: number | null;
   supervision_held: number | null;
   review_requested: boolean | null;
@@ -176,7 +193,7 @@ export interface Finding {
   verdict: string;
   measures: string[];
   result_ids: number[];
-  /** Service-level rows explained by this team (leave-one-team-out). */
+  /** Service- and employer-level rows explained by this team (leave-one-team-out). */
   explains: number[];
 }
 
@@ -197,7 +214,7 @@ export function groupFindings(records: readonly AuditRecord[]): Finding[] {
     out.set(k, f);
   }
   for (const r of found.filter((x) => x.scope !== "team")) {
-    const team = r.driven_by_team ? out.get(key({ service: r.service, team: r.driven_by_team, verdict: r.verdict })) : undefined;
+    const team = r.driven_by_team ? [...out.values()].find((f) => f.team === r.driven_by_team && f.verdict === r.verdict && (r.service === null || f.service === r.service)) : undefined;
     if (team) {
       team.explains.push(r.result_id);
       continue;
@@ -235,9 +252,10 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
 
 
 // Column types of the audit's tables (counts as BIGINT, as they have always been stored).
-const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", n_workers_group_without_comparator: "BIGINT", n_workers_reference_without_comparator: "BIGINT", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN"};
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", n_workers_group_without_comparator: "BIGINT", n_workers_reference_without_comparator: "BIGINT", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN", events_group: "BIGINT", events_reference: "BIGINT"};
 const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", workers_group_compared: "BIGINT", workers_reference_compared: "BIGINT"};
 const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR"};
+const ADJUSTMENT_COLUMNS: ColumnTypes = {result_id: "BIGINT", variant: "VARCHAR", adjusted_for: "VARCHAR", ratio: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT"};
 const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT"};
 
 /**
@@ -254,6 +272,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     { name: "fairness_monthly", grain: "one row per test and month of the window", key: ["result_id", "period"], columns: MONTHLY_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
     { name: "fairness_representation", grain: "one row per scope (employer, service) and group: relative likelihood of a senior role", key: ["scope", "service?", "group"], columns: REPRESENTATION_COLUMNS },
     { name: "fairness_data_quality", grain: "one row per scope (employer, service, team): share of workers whose ethnicity is Not known", key: ["scope", "service?", "team?"], columns: DATA_QUALITY_COLUMNS },
+    { name: "fairness_adjustment", grain: "one row per primary-question test and variant of what it holds fixed (the reported one, and each characteristic released or added)", key: ["result_id", "variant"], columns: ADJUSTMENT_COLUMNS, relationships: [{ columns: ["result_id"], to: "fairness_results" }] },
   ],
   async compute({ conn, config }, opts = {}) {
     const t0 = performance.now();
@@ -278,7 +297,8 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     // the worker-month measures once; each comparison relabels the groups
     const base = rows.map((r) => ({ row: r, mv: measureValues({
       cases: r.cases, case_points: r.case_points, non_case_points: r.non_case_points, complex_cases: r.high_complexity_cases,
-      known_complexity_cases: r.cases_with_complexity, supervision_planned: r.supervision_planned, supervision_held: r.supervision_held,
+      known_complexity_cases: r.cases_with_complexity, new_cases: r.new_cases, new_case_points: r.new_case_points,
+      new_complex_cases: r.new_high_complexity_cases, new_known_complexity_cases: r.new_cases_with_complexity, supervision_planned: r.supervision_planned, supervision_held: r.supervision_held,
       review_requested: r.review_requested, fte: r.fte,
     }) }));
 
@@ -291,15 +311,18 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         for (const b of inScope) {
           const group = comparison.groupOf(b.row);
           if (group === null) continue;
-          obs.push({ worker_id: b.row.worker_id, period: b.row.period, service: b.row.service, team: b.row.team, role: b.row.role, fte: b.row.fte, fte_band: b.row.fte_band, group, values: b.mv.values, num: b.mv.num, den: b.mv.den });
+          obs.push({ ...obsOf(b.row), group, values: b.mv.values, num: b.mv.num, den: b.mv.den });
         }
         if (!obs.some((o) => o.group === comparison.group)) continue; // nobody of the group here: nothing to test
         for (const measure of measures) plan.push({ scope, comparison, measure, obs });
       }
     }
     const plan2 = analysisPlan(config);
+    // experience, allowed for by standardisation within service and role (stats/fairness/experience.ts),
+    // from every worker of the window whatever their group
+    const expFactors = experienceFactors(base.map((b) => ({ ...obsOf(b.row), group: "", values: b.mv.values, num: b.mv.num, den: b.mv.den })), measures);
     const eligibleOf = (r: FairnessResult) => r.p_value !== null && r.n_workers_group_compared >= DEFAULT_RULE.min_workers && r.n_workers_reference_compared >= DEFAULT_RULE.min_workers;
-    const adjust = opts.adjust ?? DEFAULT_ADJUST;
+    const adjust = opts.adjust ?? plan2.adjust;
     const minWorkers = DEFAULT_RULE.min_workers;
     const optionsFor = (p: (typeof plan)[number]) => ({
       group: p.comparison.group,
@@ -312,6 +335,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       alpha: plan2.alpha,
       minGroupSize: config.min_group_size,
       adjust,
+      experienceFactors: expFactors,
       scope: p.scope.label,
       service: p.scope.service,
       team: p.scope.team,
@@ -341,7 +365,10 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     let done = 0;
     const runTest = (i: number, familySize: number | null) => {
       const p = plan[i]!;
-      results[i] = auditComparison(p.obs, { ...optionsFor(p), mc: familySize === null ? { ...mcFor(0), pThresholds: [] } : mcFor(familySize) });
+      // the detectable ratio at the level a verdict needs: alpha / m in a primary family of m
+      // (Benjamini-Hochberg's threshold when this is the only difference), alpha for a secondary test
+      const mdeAlpha = familySize ? plan2.alpha / familySize : plan2.alpha;
+      results[i] = auditComparison(p.obs, { ...optionsFor(p), mdeAlpha, mc: familySize === null ? { ...mcFor(0), pThresholds: [] } : mcFor(familySize) });
       if (++done % 25 === 0) opts.onProgress?.(done, plan.length);
     };
     const isPrimaryQuestion = (p: (typeof plan)[number]) => p.comparison.kind === "primary" && plan2.primaryMeasures.includes(p.measure);
@@ -353,7 +380,8 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     const flagged = new Set(stage1Placed.flatMap((pl, k) => {
       const p = plan[stage1[k]!]!;
       const r = pl.result;
-      return p.scope.level === "service" && r.q_value !== null && r.q_value < plan2.alpha && r.ci_low !== null && r.ci_high !== null && (r.ci_low > 1 || r.ci_high < 1) ? [JSON.stringify([p.scope.service, p.measure])] : [];
+      // flagged: a settled significant difference (the verdict says adverse or favourable)
+      return p.scope.level === "service" && (r.verdict === "adverse disparity" || r.verdict === "favourable disparity") ? [JSON.stringify([p.scope.service, p.measure])] : [];
     }));
     // stage 2: the teams of each service and measure found to differ; every other test is secondary
     const teamFamilies = new Map<string, number[]>();
@@ -414,15 +442,34 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       }
     }
 
-    // a service-level difference in the primary family: how much of it does one team drive?
+    // a service- or employer-level difference in the primary family: how much of it does one team drive?
     records.forEach((rec, i) => {
-      if (rec.family !== "primary" || rec.scope !== "service" || rec.ratio_adjusted === null || !["adverse disparity", "favourable disparity", "possible disparity: watch"].includes(rec.verdict)) return;
+      if (rec.family !== "primary" || rec.scope === "team" || rec.ratio_adjusted === null || !["adverse disparity", "favourable disparity", "possible disparity: watch"].includes(rec.verdict)) return;
       const p = raw[i]!.p;
-      const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust: opts.adjust ?? DEFAULT_ADJUST }));
+      const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust, experienceFactors: expFactors }));
       if (driver) {
         rec.driven_by_team = driver.team;
         rec.ratio_without_driving_team = driver.ratio_without;
         rec.sentence += ` Without ${driver.team} the ratio is ${driver.ratio_without!.toFixed(2)}: that team drives most of it.`;
+      }
+    });
+
+    // like with like, and how much each characteristic matters: every primary-question row again
+    // with each characteristic released or added (deterministic ratios, fairness_adjustment)
+    const adjustment: (AdjustmentVariant & { result_id: number })[] = [];
+    records.forEach((rec, i) => {
+      const p = raw[i]!.p;
+      if (!isPrimaryQuestion(p)) return;
+      const variants: { variant: string; adjust: AdjustKey[] }[] = [{ variant: "as reported", adjust }];
+      const named: [AdjustKey, string][] = [["experience", "experience band"], ["employment", "employment type"], ["fte_band", "working pattern"]];
+      for (const [key, words] of named) {
+        if (adjust.includes(key)) variants.push({ variant: `without ${words}`, adjust: adjust.filter((k) => k !== key) });
+        else variants.push({ variant: `also ${words}`, adjust: [...adjust, key] });
+      }
+      const all = [...new Set<AdjustKey>([...adjust, "experience", "employment", "fte_band"])];
+      if (all.length > adjust.length + 1) variants.push({ variant: "also every one of these", adjust: all });
+      for (const v of adjustmentSensitivity(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, alpha: plan2.alpha, experienceFactors: expFactors }, variants)) {
+        adjustment.push({ ...v, result_id: rec.result_id });
       }
     });
 
@@ -437,20 +484,24 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         const p = raw[i]!.p;
         if (rec.family !== "primary") return;
         const scopeObs = base.filter((b) => (p.scope.service === null || b.row.service === p.scope.service) && (p.scope.team === null || b.row.team === p.scope.team));
-        const obs: WorkerMonthObs[] = scopeObs.map((b) => ({ worker_id: b.row.worker_id, period: b.row.period, service: b.row.service, team: b.row.team, role: b.row.role, fte: b.row.fte, fte_band: b.row.fte_band, group: b.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(b.row) ?? "other"), values: b.mv.values, num: b.mv.num, den: b.mv.den }));
+        const obs: WorkerMonthObs[] = scopeObs.map((b) => ({ ...obsOf(b.row), group: b.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(b.row) ?? "other"), values: b.mv.values, num: b.mv.num, den: b.mv.den }));
         if (!obs.some((o) => o.group === "Not known")) {
           rec.sensitivity_as_group = rec.verdict;
           rec.sensitivity_as_reference = rec.verdict;
           rec.verdict_changes_if_not_known = false;
           return;
         }
-        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust: opts.adjust ?? DEFAULT_ADJUST });
+        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust, experienceFactors: expFactors });
         const members = familyIdx.get(rec.family_id) ?? [];
         const pos = members.indexOf(i);
         const verdictOf = (r: FairnessResult) => {
           const eligible = eligibleOf(r);
           const q = eligible && pos >= 0 ? qInFamily(members.map((j) => records[j]!.p_value), pos, r.p_value) : eligible ? r.p_value : null;
-          return settle({ ...r, q_value: q }, "primary").verdict;
+          const mcOf = (x: { p_settled: boolean | null; p_mc_low: number | null; p_mc_high: number | null }, end: "p_mc_low" | "p_mc_high") => (x.p_settled === null ? null : x[end]);
+          const qSettled = eligible && pos >= 0
+            ? qSettledInFamily(members.map((j) => mcOf(records[j]!, "p_mc_low")), members.map((j) => mcOf(records[j]!, "p_mc_high")), pos, mcOf(r, "p_mc_low"), mcOf(r, "p_mc_high"), plan2.alpha)
+            : null;
+          return settle({ ...r, q_value: q, q_settled: qSettled }, "primary").verdict;
         };
         rec.sensitivity_as_group = verdictOf(s.as_group);
         rec.sensitivity_as_reference = verdictOf(s.as_reference);
@@ -465,6 +516,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, workers_group_compared: r.monthly_workers_group[k], workers_reference_compared: r.monthly_workers_reference[k] }))),
       fairness_representation: representation,
       fairness_data_quality: dataQuality,
+      fairness_adjustment: adjustment.map((a) => ({ ...a, adjusted_for: a.adjusted_for.join(", ") })),
     };
     const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality, findings: groupFindings(records) };
     return { tables, extra: run };
@@ -472,11 +524,18 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
 };
 
 /** The declared analysis plan of the config, its measures checked against the audit's. */
-export function analysisPlan(config: Config): { primaryMeasures: FairnessMeasure[]; alpha: number } {
+export function analysisPlan(config: Config): { primaryMeasures: FairnessMeasure[]; alpha: number; adjust: AdjustKey[] } {
   const known = new Set<string>(FAIRNESS_MEASURES);
   const bad = config.analysis_plan.primary_measures.filter((m) => !known.has(m));
   if (bad.length) throw new UserError(`fairload.json analysis_plan.primary_measures: ${bad.join(", ")} is not an audit measure; expected some of ${[...known].join(", ")}`);
-  return { primaryMeasures: config.analysis_plan.primary_measures as FairnessMeasure[], alpha: config.analysis_plan.alpha };
+  const adjust = [...(config.analysis_plan.adjust ?? DEFAULT_ANALYSIS_PLAN.adjust)] as AdjustKey[];
+  if (!adjust.includes("service")) adjust.unshift("service");
+  return { primaryMeasures: config.analysis_plan.primary_measures as FairnessMeasure[], alpha: config.analysis_plan.alpha, adjust };
+}
+
+/** The characteristics of a worker-month a comparison can hold fixed. */
+function obsOf(r: Row): Omit<WorkerMonthObs, "group" | "values" | "num" | "den"> {
+  return { worker_id: r.worker_id, period: r.period, service: r.service, team: r.team, role: r.role, fte: r.fte, fte_band: r.fte_band, experience_band: r.experience_band, employment: r.employment ?? "not recorded" };
 }
 
 function groupWord(g: string): string {
@@ -486,7 +545,8 @@ function groupWord(g: string): string {
 async function readRows(conn: DuckDBConnection, start: string, end: string): Promise<Row[]> {
   const rows = await queryRows<Row>(
     conn,
-    `SELECT period, worker_id, service, team, role, fte, fte_band, cases, case_points, non_case_points, high_complexity_cases, cases_with_complexity,
+    `SELECT period, worker_id, service, team, role, fte, fte_band, experience_band, employment, cases, case_points, non_case_points, high_complexity_cases, cases_with_complexity,
+            new_cases, new_case_points, new_high_complexity_cases, new_cases_with_complexity,
             supervision_planned, supervision_held, review_requested, reporting_group, ons_group, gender, is_senior
      FROM int_worker_month WHERE period BETWEEN ${quoteLit(start)} AND ${quoteLit(end)} ORDER BY period, worker_id`,
   );
@@ -498,6 +558,10 @@ async function readRows(conn: DuckDBConnection, start: string, end: string): Pro
     non_case_points: r.non_case_points === null ? null : Number(r.non_case_points),
     high_complexity_cases: Number(r.high_complexity_cases),
     cases_with_complexity: Number(r.cases_with_complexity),
+    new_cases: Number(r.new_cases),
+    new_case_points: Number(r.new_case_points),
+    new_high_complexity_cases: Number(r.new_high_complexity_cases),
+    new_cases_with_complexity: Number(r.new_cases_with_complexity),
     supervision_planned: r.supervision_planned === null ? null : Number(r.supervision_planned),
     supervision_held: r.supervision_held === null ? null : Number(r.supervision_held),
   }));

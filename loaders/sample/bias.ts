@@ -25,10 +25,12 @@ function combinedBias(bias: readonly BiasSpec[], t: TeamKey, measure: BiasSpec["
  * complexity effect must stay in to leave room for it, and the combined caseload bias.
  */
 export function teamBias(bias: readonly BiasSpec[], t: TeamKey, cells: readonly SchemeCell[]): {
-  biasCx: number; cxBand: { lo: number; hi: number }; biasLoad: number;
+  biasCx: number; cxBand: { lo: number; hi: number }; biasLoad: number; biasFrom: number;
 } {
   const fit = fitComplexityBias(tiltReach(cells), combinedBias(bias, t, "complexity"));
-  return { biasCx: fit.applied, cxBand: fit.band, biasLoad: combinedBias(bias, t, "caseload") };
+  const from = bias.filter((b) => b.measure === "complexity" && biasCovers(b, t)).map((b) => b.fromMonth ?? -Infinity);
+  // without fromMonth the bias has always applied, to the cases held before the first month too
+  return { biasCx: fit.applied, cxBand: fit.band, biasLoad: combinedBias(bias, t, "caseload"), biasFrom: from.length ? Math.max(...from) : -Infinity };
 }
 
 /**

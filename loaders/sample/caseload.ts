@@ -27,7 +27,12 @@ export class Caseload {
   private readonly tiltCache = new Map<string, Float64Array>();
 
   /** `start`: month index of the first month. */
-  constructor(private readonly rng: Rng, private readonly start: number, private readonly demand: Demand) {
+  constructor(
+    private readonly rng: Rng,
+    private readonly start: number,
+    private readonly demand: Demand,
+    private readonly experience: { perYear: number; cap: number } = { perYear: 1, cap: 10 },
+  ) {
     this.caseKey = rng.fork("case-refs").uint32();
   }
 
@@ -45,14 +50,19 @@ export class Caseload {
    * Computes (once per team and role) the worker's intended case mix: the
    * service distribution tilted to role factor x personal complexity effect
    * (kept inside the team's band, so the bias always has room) x any
-   * complexity bias. Sets `probs`, `cdf` and `intendedRatio`.
+   * complexity bias (once it applies, in month `abs`), x any experience effect. Sets `probs`, `cdf`
+   * and `intendedRatio`.
    */
-  private caseMix(w: Worker): Worker {
+  private caseMix(w: Worker, abs: number): Worker {
     const team = w.post.team;
-    const key = `${team.idx}|${w.role}`;
+    const biased = w.group === "EM" && abs - this.start >= team.biasFrom;
+    // experience: perYear per year since qualifying, up to cap, centred on half the cap
+    const years = this.experience.perYear === 1 || w.qualifiedYear === null ? null : Math.min(this.experience.cap, Math.max(0, Math.floor(abs / 12) - w.qualifiedYear));
+    const key = `${team.idx}|${w.role}|${biased ? 1 : 0}|${years ?? ""}`;
     if (w.cdf && w.cdfKey === key) return w;
+    const expFactor = years === null ? 1 : this.experience.perYear ** (years - this.experience.cap / 2);
     const own = Math.min(team.cxBand.hi, Math.max(team.cxBand.lo, ROLE_COMPLEXITY[w.role] * w.personalCx));
-    const { probs, achieved } = tiltedDistribution(team.service.cells, own * (w.group === "EM" ? team.biasCx : 1));
+    const { probs, achieved } = tiltedDistribution(team.service.cells, own * expFactor * (biased ? team.biasCx : 1));
     w.probs = probs;
     w.cdf = cumulative(probs);
     w.intendedRatio = achieved;
@@ -73,7 +83,7 @@ export class Caseload {
   }
 
   /** A new case from cumulative cell distribution `cdf` of the worker's service, allocated on a day of month `abs`. */
-  private newCase(w: Worker, abs: number, cdf: Float64Array = this.caseMix(w).cdf!): Case {
+  private newCase(w: Worker, abs: number, cdf: Float64Array = this.caseMix(w, abs).cdf!): Case {
     const svc = w.post.team.service;
     const idx = this.rng.fromCdf(cdf);
     const cell = svc.cells[idx];
@@ -96,7 +106,7 @@ export class Caseload {
    */
   private allocateNew(w: Worker, n: number, abs: number): void {
     const svc = w.post.team.service;
-    const intended = this.caseMix(w).intendedRatio * svc.mean;
+    const intended = this.caseMix(w, abs).intendedRatio * svc.mean;
     const before = w.cases.length;
     let held = 0;
     for (const c of w.cases) held += c.points;
@@ -154,7 +164,7 @@ export class Caseload {
       for (let i = 0; i < workers.length; i++) {
         const w = workers[i];
         const free = targets.get(w)! * 1.1 - w.cases.length;
-        weights[i] = free > 0.5 ? free * this.caseMix(w).probs![c.cell] / cells[c.cell].p : 0;
+        weights[i] = free > 0.5 ? free * this.caseMix(w, abs).probs![c.cell] / cells[c.cell].p : 0;
         total += weights[i];
       }
       if (total > 0) workers[rng.weightedIndex(weights)].cases.push({ ...c, allocatedOn: this.allocationDate(abs) });

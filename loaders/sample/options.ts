@@ -6,6 +6,8 @@ import { DEFAULT_ETHNIC_MINORITY_SHARE } from "./ethnicity.ts";
 import type { BiasSpec, SampleOptions, ServiceSpec, TeamSpec } from "./types.ts";
 
 const DEFAULT_SENIOR_LR = 0.7;
+/** The demo's planted complexity bias in its first Safeguarding and Support team. */
+export const DEFAULT_BIAS_RATIO = 1.5;
 
 export interface Resolved {
   seed: number;
@@ -18,6 +20,7 @@ export interface Resolved {
   bias: BiasSpec[];
   seniorLR: number;
   emShare: number;
+  experience: { perYear: number; cap: number; ethnicMinorityExtraYears: number };
   levelShift: { service: string; period: string; factor: number } | null;
   trend: number;
   seasonal: number[];
@@ -56,7 +59,9 @@ export function resolveOptions(opts: SampleOptions): Resolved {
   let bias: BiasSpec[];
   if (opts.bias === undefined) {
     const first = teams.find((t) => t.service === "Safeguarding and Support");
-    bias = first ? [{ service: first.service, team: first.team, measure: "complexity", ratio: 1.25 }] : [];
+    // strong enough that the declared audit (new allocations, like with like, hierarchical family)
+    // finds it in an employer of this size: the team, and its service driven by it
+    bias = first ? [{ service: first.service, team: first.team, measure: "complexity", ratio: DEFAULT_BIAS_RATIO }] : [];
   } else bias = opts.bias.map((b) => ({ ...b }));
   for (const b of bias) {
     if (!hasService(b.service)) throw new Error(`bias: unknown service "${b.service}"`);
@@ -65,6 +70,8 @@ export function resolveOptions(opts: SampleOptions): Resolved {
     }
     if (b.measure !== "complexity" && b.measure !== "caseload") throw new Error(`bias: measure must be complexity or caseload`);
     if (!(b.ratio > 0)) throw new Error("bias: ratio must be > 0");
+    if (b.fromMonth !== undefined && !(Number.isInteger(b.fromMonth) && b.fromMonth >= 0 && b.fromMonth < months)) throw new Error(`bias: fromMonth must be a whole month from 0 to ${months - 1}`);
+    if (b.fromMonth !== undefined && b.measure !== "complexity") throw new Error("bias: fromMonth applies to a complexity bias only");
   }
 
   const seniorLR = opts.seniorLikelihoodRatio ?? DEFAULT_SENIOR_LR;
@@ -86,8 +93,12 @@ export function resolveOptions(opts: SampleOptions): Resolved {
     const i = monthIndex(p);
     if (i < start || i >= start + months) throw new Error(`health check period ${p} is outside the data`);
   }
+  const experience = { perYear: opts.experience?.perYear ?? 1, cap: opts.experience?.cap ?? 10, ethnicMinorityExtraYears: opts.experience?.ethnicMinorityExtraYears ?? 0 };
+  if (!(experience.perYear > 0) || !(experience.cap >= 0) || !Number.isInteger(experience.ethnicMinorityExtraYears) || experience.ethnicMinorityExtraYears < 0) {
+    throw new Error("experience: perYear must be > 0, cap >= 0 and ethnicMinorityExtraYears a whole number >= 0");
+  }
   return {
-    seed, employer: opts.employer ?? DEFAULT_EMPLOYER, start, months, services: usedServices, teams, bias, seniorLR, emShare,
+    seed, employer: opts.employer ?? DEFAULT_EMPLOYER, start, months, services: usedServices, teams, bias, seniorLR, emShare, experience,
     levelShift, trend: opts.trendPerYear ?? 0.05, seasonal, checkPeriods,
   };
 }

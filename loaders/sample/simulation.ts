@@ -51,8 +51,8 @@ export class Simulation {
     this.seniorApplied = ethnicity.seniorApplied;
     this.biasScope = new BiasScope(r.bias);
     const demand = new Demand(r);
-    this.workforce = new Workforce(rng, r.start, ethnicity, this.biasScope);
-    this.caseload = new Caseload(rng, r.start, demand);
+    this.workforce = new Workforce(rng, r.start, ethnicity, this.biasScope, r.experience.ethnicMinorityExtraYears);
+    this.caseload = new Caseload(rng, r.start, demand, r.experience);
     this.returns = new MonthlyReturns(rng, r.start, demand);
     this.healthChecks = new HealthChecks(hcRng);
   }

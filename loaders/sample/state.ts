@@ -34,6 +34,8 @@ export interface TeamState {
   /** combined complexity bias applied to the team's ethnic-minority workers (after any clamp to the scheme's reach) */
   biasCx: number;
   biasLoad: number;
+  /** first month (from the start) in which the complexity bias applies to allocations */
+  biasFrom: number;
   /** band for role factor x personal complexity effect that leaves room for the team's complexity bias */
   cxBand: { lo: number; hi: number };
   effect: number;
@@ -57,6 +59,8 @@ export interface Worker {
   employment: "permanent" | "agency";
   group: EthGroup;
   asyeMonths: number;
+  /** year of qualifying (null for assistants) */
+  qualifiedYear: number | null;
   tenure: number;
   personalLoad: number;
   personalCx: number;

@@ -76,6 +76,12 @@ export interface BiasSpec {
    */
   measure: "complexity" | "caseload";
   ratio: number;
+  /**
+   * First month (0 = the first month of the data) from which the bias applies to new
+   * allocations; default 0 (throughout). Cases allocated before it keep their unbiased mix, so
+   * holdings show the bias only gradually while new allocations show it at once.
+   */
+  fromMonth?: number;
 }
 
 /** Options of the generator; every field is optional (defaults = the demo employer). */
@@ -96,8 +102,15 @@ export interface SampleOptions {
   teamsPerService?: number | Record<string, number>;
   /** explicit team list with sizes; overrides workers/teamsPerService */
   teams?: TeamSpec[];
-  /** planted biases; default: 1.25 complexity bias in the first Safeguarding and Support team (in the demo its largest); [] = none */
+  /** planted biases; default: 1.5 complexity bias in the first Safeguarding and Support team (in the demo its largest); [] = none */
   bias?: BiasSpec[];
+  /**
+   * Experience and complexity (a confounder, not a bias): each year since qualifying, up to `cap`
+   * years, multiplies the complexity of the cases a worker is allocated by `perYear`; and
+   * ethnic-minority social workers qualified `ethnicMinorityExtraYears` earlier than others in
+   * the same post class. Default: neither (perYear 1, 0 extra years).
+   */
+  experience?: { perYear?: number; cap?: number; ethnicMinorityExtraYears?: number };
   /** P(senior | ethnic minority) / P(senior | White British); default 0.7 */
   seniorLikelihoodRatio?: number;
   /**

@@ -51,6 +51,8 @@ export class Workforce {
     private readonly start: number,
     private readonly ethnicity: EthnicityDraw,
     private readonly biasScope: BiasScope,
+    /** ethnic-minority social workers qualified this many years earlier (a confounder for tests; default 0) */
+    private readonly emExtraYears = 0,
   ) {}
 
   /**
@@ -126,10 +128,12 @@ export class Workforce {
       case "SP": qualifiedYear = startYear - rng.int(4, 18); break;
       default: qualifiedYear = startYear - rng.int(7, 25);
     }
+    // a confounder for the audit's tests: ethnic-minority social workers qualified earlier
+    if (qualifiedYear !== null && eth.group === "EM") qualifiedYear -= this.emExtraYears;
     const nowYear = Math.floor((this.start + m) / 12);
     if (qualifiedYear !== null && qualifiedYear > nowYear) qualifiedYear = nowYear;
     const worker: Worker = {
-      id: this.newWorkerId(), post, role, employment, group: eth.group, asyeMonths, tenure,
+      id: this.newWorkerId(), post, role, employment, group: eth.group, asyeMonths, qualifiedYear, tenure,
       personalLoad: 1, personalCx: 1,
       cases: [], lta: null, ltaLeft: 0, female: gender === "Female", toil: employment === "agency" ? 0 : rng.uniform(0, 8),
       student: employment === "permanent" && (post.roleClass === "SW" || post.roleClass === "SP" || post.roleClass === "AP") && asyeMonths >= 12 && rng.bernoulli(0.12),

@@ -74,5 +74,6 @@ export { auditComparison } from "./fairness/audit-comparison.ts";
 export { bhAdjust, finaliseRun } from "./fairness/multiplicity.ts";
 export { relativeLikelihood, type RelativeLikelihood } from "./fairness/likelihood.ts";
 export { sensitivity, type SensitivityResult } from "./fairness/sensitivity.ts";
-export { type AnalysisPlan, type Placed, type PlannedTest, placeInFamilies, qInFamily } from "./fairness/family.ts";
-export { comparedWorkers, drivingTeam, leaveOneTeamOut, type TeamInfluence } from "./fairness/influence.ts";
+export { type AnalysisPlan, type Placed, type PlannedTest, familySettled, placeInFamilies, qInFamily, qSettledInFamily } from "./fairness/family.ts";
+export { experienceFactors } from "./fairness/experience.ts";
+export { adjustmentSensitivity, comparedWorkers, drivingTeam, leaveOneTeamOut, type AdjustmentVariant, type TeamInfluence } from "./fairness/influence.ts";

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe("fairload audit --json", () => {
   it("prints one record per test with every documented field, and finds the demo's planted team", () => {
-    const out = runCli(["audit", "-w", ws.dir, "--json", "--resamples", "2000"]);
+    const out = runCli(["audit", "-w", ws.dir, "--json"]);
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout);
     expect(records.length).toBeGreaterThan(100);
@@ -30,13 +30,23 @@ describe("fairload audit --json", () => {
     expect(new Set(records.map((r: { scope: string }) => r.scope))).toEqual(new Set(["employer", "service", "team"]));
     expect(records.every((r: { verdict: string }) => ["adverse disparity", "favourable disparity", "possible disparity: watch", "no evidence of disparity", "too few to tell"].includes(r.verdict))).toBe(true);
     const bias = generateEmployer({}).truth.bias[0];
-    const planted = records.find((r: { team: string; measure: string; comparison: string }) => r.team === bias.team && r.measure === "points_per_case" && r.comparison === "primary");
+    for (const k of ["adjusted_for", "events_group", "events_reference", "n_workers_group_without_comparator", "n_workers_reference_without_comparator", "ratio_without_driving_team", "sensitivity_as_group", "sensitivity_as_reference"]) {
+      expect(records[0], k).toHaveProperty(k);
+    }
+    // the primary question: the complexity of new allocations, in the declared primary family
+    const planted = records.find((r: { team: string; measure: string; comparison: string }) => r.team === bias.team && r.measure === "new_points_per_case" && r.comparison === "primary");
+    expect(planted.family).toBe("primary");
     expect(planted.verdict).toBe("adverse disparity");
     expect(planted.ci_low).toBeGreaterThan(1);
-    expect(planted.sentence).toMatch(/ethnic-minority social workers held cases weighted \d+% more complex than White British colleagues in the same team and role \(95% CI \d+% to \d+%\); this was so in \d+ of \d+ months\./);
-    // and no other team is called adverse on complexity
-    const others = records.filter((r: { team: string | null; measure: string; verdict: string; scope: string }) => r.scope === "team" && r.team !== bias.team && r.measure === "points_per_case" && r.verdict === "adverse disparity");
+    expect(planted.adjusted_for).toBe("service, team, role, experience");
+    expect(planted.sentence).toMatch(/ethnic-minority social workers were allocated new cases weighted \d+% more complex than White British colleagues in the same team, role and experience band \(95% CI \d+% to \d+%\); the difference pointed this way in \d+ of \d+ months\./);
+    // and no other team is called adverse on the primary question
+    const others = records.filter((r: { team: string | null; measure: string; verdict: string; scope: string }) => r.scope === "team" && r.team !== bias.team && r.measure.startsWith("new_") && r.verdict === "adverse disparity");
     expect(others).toEqual([]);
+    // review requests are counted per worker, with the events shown
+    const review = records.find((r: { scope: string; measure: string; comparison: string }) => r.scope === "employer" && r.measure === "review_requested" && r.comparison === "primary");
+    expect(review.events_group).not.toBeNull();
+    expect(review.n_worker_months_group).toBe(review.n_workers_group);
   }, 180_000);
 
   it("--public prints the public layer's rows (withheld ones empty, no worker counts); bad options are plain errors", () => {

@@ -22,7 +22,7 @@ import { sqlModels } from "../../pipelines/build.ts";
 import { runModels } from "../../pipelines/run.ts";
 import { tempDir, tempWorkspace } from "./helpers.ts";
 
-const SCENARIO_DEFAULTS: AuditOptions = { sensitivity: false, resamples: 2000 };
+const SCENARIO_DEFAULTS: AuditOptions = { sensitivity: false };
 
 /** Generated employer (24 months unless said) -> in-memory store -> models -> audit step. */
 export async function auditGenerated(sample: SampleOptions, audit: AuditOptions): Promise<AuditRecord[]> {

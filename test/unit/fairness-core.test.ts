@@ -241,7 +241,7 @@ describe("behaviour on simulated teams", () => {
     expect(r.mde_ratio!).toBeGreaterThan(1.25);
     expect(r.verdict).toBe("too few to tell");
     expect(r.verdict_reason).toBe("low-power");
-    expect(r.sentence).toMatch(/too few workers to tell.*a difference smaller than \d+% could not be detected\.$/);
+    expect(r.sentence).toMatch(/too few workers to tell.*even a difference of \d+% would be found only four times in five\.$/);
     expect(r.sentence).toContain(`${Math.ceil((r.mde_ratio! - 1) * 100 - 1e-9)}%`);
   });
 
@@ -413,7 +413,7 @@ describe("sentences", () => {
     const r = audit(obs, 1, { service: "Safeguarding and Support", scope: "Northshire" });
     expect(r.verdict).toBe("adverse disparity");
     expect(r.sentence).toMatch(
-      /^In Safeguarding and Support, over the 12 months to March 2025, ethnic-minority social workers held cases weighted \d+% more complex than White British colleagues in the same team, role and working pattern \(95% CI \d+% to \d+%\); this was so in \d+ of 12 months\.$/,
+      /^In Safeguarding and Support, over the 12 months to March 2025, ethnic-minority social workers held cases weighted \d+% more complex than White British colleagues in the same team, role and working pattern \(95% CI \d+% to \d+%\); the difference pointed this way in \d+ of 12 months\.$/,
     );
     expect(r.sentence).not.toMatch(/\d{4}-\d{2}/);
     const t = audit(obs, 1, { service: "Safeguarding and Support", team: "Team 3", adjust: ["team", "role"] });

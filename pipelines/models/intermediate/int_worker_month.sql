@@ -8,7 +8,11 @@ WITH case_totals AS (
     count(*) AS cases,
     exact_sum(points) AS case_points,
     count(*) FILTER (WHERE complexity >= 4) AS high_complexity_cases,
-    count(complexity) AS cases_with_complexity
+    count(complexity) AS cases_with_complexity,
+    count(*) FILTER (WHERE is_new_allocation) AS new_cases,
+    exact_sum(CASE WHEN is_new_allocation THEN points ELSE 0 END) AS new_case_points,
+    count(*) FILTER (WHERE is_new_allocation AND complexity >= 4) AS new_high_complexity_cases,
+    count(complexity) FILTER (WHERE is_new_allocation) AS new_cases_with_complexity
   FROM int_case_month
   GROUP BY period, worker_id
 )
@@ -25,6 +29,10 @@ SELECT
   coalesce(c.case_points, 0) + coalesce(w.non_case_points, 0) AS total_points,
   coalesce(c.high_complexity_cases, 0) AS high_complexity_cases,
   coalesce(c.cases_with_complexity, 0) AS cases_with_complexity,
+  coalesce(c.new_cases, 0) AS new_cases,
+  coalesce(c.new_case_points, 0) AS new_case_points,
+  coalesce(c.new_high_complexity_cases, 0) AS new_high_complexity_cases,
+  coalesce(c.new_cases_with_complexity, 0) AS new_cases_with_complexity,
   coalesce(c.cases, 0) > 0 AS is_case_holder,
   w.supervision_planned, w.supervision_held, w.sickness_days, w.toil_hours, w.review_requested,
   coalesce(s.reporting_group, 'Not known') AS reporting_group,
@@ -32,6 +40,16 @@ SELECT
   coalesce(s.ethnicity_code, 'NOBT') AS ethnicity_code,
   s.gender,
   s.qualified_year,
+  -- experience: whole years since qualifying, as at the month (the audit's experience bands)
+  CAST(left(w.period, 4) AS INTEGER) - s.qualified_year AS years_qualified,
+  CASE
+    WHEN s.qualified_year IS NULL THEN 'not recorded'
+    WHEN CAST(left(w.period, 4) AS INTEGER) - s.qualified_year < 2 THEN 'under 2 years'
+    WHEN CAST(left(w.period, 4) AS INTEGER) - s.qualified_year < 5 THEN '2 to 4 years'
+    WHEN CAST(left(w.period, 4) AS INTEGER) - s.qualified_year < 10 THEN '5 to 9 years'
+    WHEN CAST(left(w.period, 4) AS INTEGER) - s.qualified_year < 15 THEN '10 to 14 years'
+    ELSE '15 years or more'
+  END AS experience_band,
   -- the most specific ceiling: the team's own, else the service's
   coalesce(ct.caseload_per_fte, cs.caseload_per_fte) AS caseload_ceiling,
   coalesce(ct.points_per_fte, cs.points_per_fte) AS points_ceiling

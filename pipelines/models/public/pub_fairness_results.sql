@@ -49,5 +49,10 @@ SELECT CASE WHEN published THEN result_id END AS result_id,
   CASE WHEN published THEN verdict_changes_if_not_known END AS verdict_changes_if_not_known,
   CASE WHEN published THEN sensitivity_as_group END AS sensitivity_as_group,
   CASE WHEN published THEN sensitivity_as_reference END AS sensitivity_as_reference,
+  CASE WHEN published THEN adjusted_for END AS adjusted_for,
+  CASE WHEN published THEN family END AS family,
+  CASE WHEN published THEN family_id END AS family_id,
+  CASE WHEN published THEN driven_by_team END AS driven_by_team,
+  CASE WHEN published THEN ratio_without_driving_team END AS ratio_without_driving_team,
   NOT published AS suppressed
 FROM joined

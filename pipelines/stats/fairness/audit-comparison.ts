@@ -9,7 +9,7 @@ import { periodOf } from "../../../core/calendar.ts";
 import { createRng, deriveSeed } from "../rng.ts";
 import { DEFAULT_RULE, type VerdictRule } from "./rule.ts";
 import type { AdjustKey, AuditOptions, FairnessResult, WorkerMonthObs } from "./types.ts";
-import { prepareComparison, windowOf } from "./prepare.ts";
+import { prepareComparison, windowOf, type PreparedComparison } from "./prepare.ts";
 import { accumulate, monthlyFromAcc, ratioFromAcc } from "./accumulate.ts";
 import { expandedAlpha, minimumDetectableRatio } from "./interval.ts";
 import { bootstrap } from "./bootstrap.ts";
@@ -17,6 +17,7 @@ import { linearisedSe, welchDf } from "./linearise.ts";
 import { permutationTest } from "./permutation.ts";
 import { validateMc } from "./montecarlo.ts";
 import { groupPhrase } from "./sentences.ts";
+import { FAIRNESS_MEASURE_DEFS } from "./measures.ts";
 import { settle } from "./verdict.ts";
 
 /**
@@ -66,28 +67,30 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   const S = p.S;
   const monthlyGroup = new Array<number>(p.nMonths).fill(0);
   const monthlyRef = new Array<number>(p.nMonths).fill(0);
-  const seenMonth = new Int32Array(p.nMonths).fill(-1);
   for (let w = 0; w < p.W; w++) {
     let compared = false;
     for (let e = p.wStart[w]; e < p.wStart[w + 1]; e++) {
       const s = p.eStratum[e];
-      if (acc[2 * S + s] > 0 && acc[5 * S + s] > 0) {
-        compared = true;
-        const m = p.stratumMonth[s];
-        if (seenMonth[m] !== w) {
-          seenMonth[m] = w;
-          if (p.isGroup[w]) monthlyGroup[m]++;
-          else monthlyRef[m]++;
-        }
-      }
+      if (acc[2 * S + s] > 0 && acc[5 * S + s] > 0) compared = true;
     }
     if (compared) {
       if (p.isGroup[w]) nGc++;
       else nRc++;
     }
   }
+  countMonthly(p, acc, monthlyGroup, monthlyRef);
 
-  const monthly = monthlyFromAcc(acc, p);
+  let monthly = monthlyFromAcc(acc, p);
+  if (FAIRNESS_MEASURE_DEFS[options.measure].strata === "window") {
+    // the comparison holds the window fixed; the monthly view (descriptive) compares each month's allocations
+    const pm = prepareComparison(obs, { ...options, adjust, monthStrata: true });
+    const accM = new Float64Array(6 * pm.S);
+    accumulate(pm, pm.isGroup, null, accM);
+    monthly = monthlyFromAcc(accM, pm);
+    monthlyGroup.fill(0);
+    monthlyRef.fill(0);
+    countMonthly(pm, accM, monthlyGroup, monthlyRef);
+  }
   const observedMonths = monthly.filter((m): m is number => m !== null);
   const sameDir = Number.isNaN(R) || R === 1 ? 0 : observedMonths.filter((m) => (R > 1 ? m > 1 : m < 1)).length;
   const persistent = observedMonths.length >= rule.persistence_min_months && sameDir >= rule.persistence_share * observedMonths.length;
@@ -106,6 +109,7 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   // with mc, a test or CI that is not computed (deterministically) has nothing left to settle
   let pSettled: boolean | null = mc ? true : null;
   let ciSettled: boolean | null = mc ? true : null;
+  let ciUnsettledAt: number[] = [];
   const df = welchDf(p);
   if (Number.isFinite(Math.log(R)) || R === 0 || R === Infinity) {
     const boot = bootstrap(p, createRng(deriveSeed(options.seed, ...id, "bootstrap")), {
@@ -121,7 +125,10 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     ciHigh = boot.summary.high;
     se = boot.summary.se;
     used = boot.used;
-    if (mc) ciSettled = boot.settled;
+    if (mc) {
+      ciSettled = boot.settled;
+      ciUnsettledAt = boot.unsettled;
+    }
     const permMax = mc ? mc.maxPermutations : early && fewWorkers ? Math.min(resamples, 999) : resamples;
     const perm = permutationTest(
       p,
@@ -141,7 +148,22 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   }
   // with settled Monte Carlo, the detectable ratio comes from the linearised standard error, so
   // that the "no evidence" gate (MDE <= 1.25) does not move with the seed
-  const mde = minimumDetectableRatio(mc ? linearisedSe(p) : se, alpha, 0.8, df);
+  const mde = minimumDetectableRatio(mc ? linearisedSe(p) : se, options.mdeAlpha ?? alpha, 0.8, df);
+  // events of a worker-level measure: workers of each group with it in the window
+  let eventsGroup: number | null = null;
+  let eventsRef: number | null = null;
+  if (FAIRNESS_MEASURE_DEFS[options.measure].level === "worker") {
+    eventsGroup = 0;
+    eventsRef = 0;
+    for (let w = 0; w < p.W; w++) {
+      let n = 0;
+      for (let e = p.wStart[w]; e < p.wStart[w + 1]; e++) n += p.eNum[e];
+      if (n > 0) {
+        if (p.isGroup[w]) eventsGroup++;
+        else eventsRef++;
+      }
+    }
+  }
   const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
   const result: FairnessResult = {
@@ -172,9 +194,12 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     p_below: pBelow,
     p_settled: pSettled,
     ci_settled: ciSettled,
+    ci_unsettled_at: ciUnsettledAt,
     mc_settled: pSettled === null || ciSettled === null ? null : pSettled && ciSettled,
     q_value: pValue,
     mde_ratio: finiteOrNull(mde),
+    events_group: eventsGroup,
+    events_reference: eventsRef,
     months_same_direction: sameDir,
     months_observed: observedMonths.length,
     persistent,
@@ -196,4 +221,23 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     reference_label: options.labels?.reference ?? groupPhrase(options.reference, "reference"),
   };
   return settle(result);
+}
+
+/** Workers of each group compared in each month (in a stratum with both groups that month). */
+function countMonthly(p: PreparedComparison, acc: Float64Array, monthlyGroup: number[], monthlyRef: number[]): void {
+  const S = p.S;
+  const seenMonth = new Int32Array(p.nMonths).fill(-1);
+  for (let w = 0; w < p.W; w++) {
+    for (let e = p.wStart[w]; e < p.wStart[w + 1]; e++) {
+      const s = p.eStratum[e];
+      if (acc[2 * S + s] > 0 && acc[5 * S + s] > 0) {
+        const m = p.stratumMonth[s];
+        if (seenMonth[m] !== w) {
+          seenMonth[m] = w;
+          if (p.isGroup[w]) monthlyGroup[m]++;
+          else monthlyRef[m]++;
+        }
+      }
+    }
+  }
 }

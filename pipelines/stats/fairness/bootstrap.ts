@@ -69,7 +69,7 @@ const CLEARLY_TOO_FEW_MDE = 1.4;
  *
  * @returns the summary, the resamples drawn and (with `mc`) whether every threshold is settled
  */
-export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): { summary: BootstrapSummary; used: number; settled: boolean | null } {
+export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): { summary: BootstrapSummary; used: number; settled: boolean | null; unsettled: number[] } {
   const mc = set.mc;
   const checks = mc ? checkpoints(FIRST_BOOTSTRAP_BATCH, set.max) : [];
   const lookRisk = mc ? mc.risk / (3 * checks.length) : 0;
@@ -101,27 +101,27 @@ export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): {
       if (used === checks[next]) {
         next++;
         const summary = summariseBootstrap(logs, used, set.ciAlpha);
-        const state = bootstrapState(logs, used, summary, set.ciAlpha, logThresholds, lookRisk, set.max);
-        if (state !== "open" || used === set.max) return { summary, used, settled: state === "settled" };
+        const { state, unsettled } = bootstrapState(logs, used, summary, set.ciAlpha, logThresholds, lookRisk, set.max);
+        if (state !== "open" || used === set.max) return { summary, used, settled: state === "settled", unsettled: unsettled.map(Math.exp) };
       }
       continue;
     }
     if (set.early && used % CHECK_EVERY === 0 && used < set.max) {
       const cur = summariseBootstrap(logs, used, set.ciAlpha);
       const mde = minimumDetectableRatio(cur.se, set.alpha, 0.8, set.df);
-      if (used === CHECK_EVERY && (set.fewWorkers || mde > CLEARLY_TOO_FEW_MDE || cur.low === null)) return { summary: cur, used, settled: null };
+      if (used === CHECK_EVERY && (set.fewWorkers || mde > CLEARLY_TOO_FEW_MDE || cur.low === null)) return { summary: cur, used, settled: null, unsettled: [] };
       if (used >= MIN_STABLE && prev && cur.low !== null && prev.low !== null && cur.high !== null && prev.high !== null) {
         const pm = minimumDetectableRatio(prev.se, set.alpha, 0.8, set.df);
         if (
           Math.abs(cur.low - prev.low) < STABLE_TOL &&
           Math.abs(cur.high - prev.high) < STABLE_TOL &&
           Math.abs(mde - pm) < STABLE_TOL
-        ) return { summary: cur, used, settled: null };
+        ) return { summary: cur, used, settled: null, unsettled: [] };
       }
       prev = cur;
     }
   }
-  return { summary: summariseBootstrap(logs, used, set.ciAlpha), used, settled: null };
+  return { summary: summariseBootstrap(logs, used, set.ciAlpha), used, settled: null, unsettled: [] };
 }
 
 /**
@@ -129,7 +129,9 @@ export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): {
  * when every threshold is settled for both endpoints; "futile" when some threshold is unsettled
  * and the bound that would settle it is an order statistic of rank outside 1..max even at the
  * budget (an extreme expanded level, q < ~ln(1/risk)/max: no number of resamples within the budget
- * can settle it, so the bootstrap stops and reports it unsettled); else "open".
+ * can settle it, so the bootstrap stops and reports it unsettled); else "open". `unsettled`: the
+ * thresholds some endpoint is not yet settled against (all of them while the undefined share is),
+ * so that a verdict can use the decisions that are settled.
  */
 function bootstrapState(
   logs: Float64Array,
@@ -139,15 +141,16 @@ function bootstrapState(
   logThresholds: readonly number[],
   risk: number,
   max: number,
-): "settled" | "open" | "futile" {
+): { state: "settled" | "open" | "futile"; unsettled: number[] } {
   const nUndefined = count - summary.valid;
+  const all = [...logThresholds];
   if (summary.low === null || summary.high === null) {
     // no CI reported: settled when the undefined share is surely above the limit
-    if (nUndefined === 0) return "open";
-    return clopperPearson(nUndefined, count, risk)[0] > MAX_UNDEFINED_SHARE ? "settled" : "open";
+    if (nUndefined === 0) return { state: "open", unsettled: all };
+    return clopperPearson(nUndefined, count, risk)[0] > MAX_UNDEFINED_SHARE ? { state: "settled", unsettled: [] } : { state: "open", unsettled: all };
   }
-  if (nUndefined > 0 && !(clopperPearson(nUndefined, count, risk)[1] <= MAX_UNDEFINED_SHARE)) return "open";
-  if (logThresholds.length === 0) return "settled";
+  if (nUndefined > 0 && !(clopperPearson(nUndefined, count, risk)[1] <= MAX_UNDEFINED_SHARE)) return { state: "open", unsettled: all };
+  if (logThresholds.length === 0) return { state: "settled", unsettled: [] };
   const sorted = new Float64Array(summary.valid);
   let n = 0;
   for (let i = 0; i < count; i++) if (!Number.isNaN(logs[i])) sorted[n++] = logs[i];
@@ -157,13 +160,15 @@ function bootstrapState(
     [1 - ciAlpha / 2, Math.log(summary.high)],
   ];
   let state: "settled" | "open" | "futile" = "settled";
+  const unsettled = new Set<number>();
   for (const [q, est] of ends) {
     const [lo, hi] = quantileInterval(sorted, n, q, risk);
+    for (const t of logThresholds) if (!ciSettled(est, lo, hi, [t])) unsettled.add(t);
     if (ciSettled(est, lo, hi, logThresholds)) continue;
-    state = "open";
+    if (state === "settled") state = "open";
     const noLowAtBudget = binomialQuantile(risk / 2, max, q) < 1;
     const noHighAtBudget = binomialQuantile(1 - risk / 2, max, q) + 1 > max;
-    if (logThresholds.some((t) => (est > t && !(lo > t) && noLowAtBudget) || (est < t && !(hi < t) && noHighAtBudget))) return "futile";
+    if (logThresholds.some((t) => (est > t && !(lo > t) && noLowAtBudget) || (est < t && !(hi < t) && noHighAtBudget))) state = "futile";
   }
-  return state;
+  return { state, unsettled: [...unsettled].sort((a, b) => a - b) };
 }

@@ -49,7 +49,8 @@ export interface Placed {
   family_size: number;
 }
 
-const significant = (r: FairnessResult, alpha: number) => r.q_value !== null && r.q_value < alpha && r.ci_low !== null && r.ci_high !== null && (r.ci_low > 1 || r.ci_high < 1);
+/** A service's difference opens its teams to the primary family when its verdict is a settled finding. */
+const significant = (r: FairnessResult, _alpha: number) => r.verdict === "adverse disparity" || r.verdict === "favourable disparity";
 
 /** Place every test in its declared family, correct within each family and settle the verdicts. */
 export function placeInFamilies(tests: readonly PlannedTest[], plan: AnalysisPlan): Placed[] {
@@ -57,9 +58,12 @@ export function placeInFamilies(tests: readonly PlannedTest[], plan: AnalysisPla
   const isPrimaryQuestion = (t: PlannedTest) => t.comparison === "primary" && plan.primaryMeasures.includes(t.result.measure);
   const settleFamily = (idx: number[], family: TestFamily, id: string) => {
     const eligible = idx.filter((i) => tests[i]!.eligible);
-    const q = bhAdjust(eligible.map((i) => tests[i]!.result.p_value));
-    eligible.forEach((i, k) => (out[i] = { result: settle({ ...tests[i]!.result, q_value: q[k]! }, family), family, family_id: id, family_size: eligible.length }));
-    for (const i of idx) if (!tests[i]!.eligible) out[i] = { result: settle({ ...tests[i]!.result, q_value: null }, family), family, family_id: id, family_size: eligible.length };
+    const rs = eligible.map((i) => tests[i]!.result);
+    const q = bhAdjust(rs.map((r) => r.p_value));
+    // (only with Monte Carlo control: without it the verdicts use the estimates as they are)
+    const settled = familySettled(rs.map((r) => (r.p_settled === null ? null : r.p_mc_low)), rs.map((r) => (r.p_settled === null ? null : r.p_mc_high)), plan.alpha);
+    eligible.forEach((i, k) => (out[i] = { result: settle({ ...tests[i]!.result, q_value: q[k]!, q_settled: settled[k]! }, family), family, family_id: id, family_size: eligible.length }));
+    for (const i of idx) if (!tests[i]!.eligible) out[i] = { result: settle({ ...tests[i]!.result, q_value: null, q_settled: null }, family), family, family_id: id, family_size: eligible.length };
   };
   // stage 1: the employer and every service
   const stage1 = tests.map((t, i) => (isPrimaryQuestion(t) && t.scope !== "team" ? i : -1)).filter((i) => i >= 0);
@@ -83,6 +87,26 @@ export function placeInFamilies(tests: readonly PlannedTest[], plan: AnalysisPla
   });
   settleFamily(secondary.sort((a, b) => a - b), "secondary", "secondary");
   return out.map((p) => p!);
+}
+
+/**
+ * Whether each test's "q < alpha" is settled over the Monte Carlo intervals of its family:
+ * Benjamini-Hochberg q-values are non-decreasing in every p-value, so the q from every lower end
+ * and the q from every upper end bound the q of any p-values inside the intervals; the decision
+ * is settled when both bounds fall on the same side of alpha. Null for a test without an
+ * interval (no Monte Carlo control). If each interval covers its exact p-value with probability
+ * 1 - risk, a settled decision is the exact one with probability at least 1 - m x risk.
+ */
+export function familySettled(low: readonly (number | null)[], high: readonly (number | null)[], alpha: number): (boolean | null)[] {
+  if (low.some((x) => x === null) || high.some((x) => x === null)) return low.map(() => null);
+  const qLo = bhAdjust(low);
+  const qHi = bhAdjust(high);
+  return qLo.map((lo, k) => (lo === null || qHi[k] === null ? null : (lo < alpha) === (qHi[k]! < alpha)));
+}
+
+/** {@link familySettled} for a re-run: the family's intervals with the re-run's in place of the original's. */
+export function qSettledInFamily(low: readonly (number | null)[], high: readonly (number | null)[], index: number, pLow: number | null, pHigh: number | null, alpha: number): boolean | null {
+  return familySettled(low.map((x, i) => (i === index ? pLow : x)), high.map((x, i) => (i === index ? pHigh : x)), alpha)[index] ?? null;
 }
 
 /**

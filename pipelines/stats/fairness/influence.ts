@@ -7,7 +7,9 @@
  */
 import { accumulate, ratioFromAcc } from "./accumulate.ts";
 import { prepareComparison } from "./prepare.ts";
-import type { AuditOptions, WorkerMonthObs } from "./types.ts";
+import type { AdjustKey, AuditOptions, WorkerMonthObs } from "./types.ts";
+import { linearisedSe, welchDf } from "./linearise.ts";
+import { tQuantile } from "../dist.ts";
 
 export interface TeamInfluence {
   team: string;
@@ -16,7 +18,7 @@ export interface TeamInfluence {
 }
 
 /** The adjusted ratio without each team of the observations, in team order. */
-export function leaveOneTeamOut(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">): TeamInfluence[] {
+export function leaveOneTeamOut(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): TeamInfluence[] {
   const teams = [...new Set(obs.map((o) => o.team))].sort();
   if (teams.length < 2) return [];
   return teams.map((team) => {
@@ -41,7 +43,7 @@ export function drivingTeam(ratio: number, influence: readonly TeamInfluence[]):
 }
 
 /** Workers of each group compared (in a stratum with both groups): whether a test can reach a verdict, known before any resampling. */
-export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">): { group: number; reference: number } {
+export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): { group: number; reference: number } {
   const p = prepareComparison(obs, options);
   if (p.S === 0) return { group: 0, reference: 0 };
   const acc = new Float64Array(6 * p.S);
@@ -60,4 +62,45 @@ export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<Au
     }
   }
   return { group, reference };
+}
+
+/** The comparison with a different set of characteristics held fixed (deterministic: no resampling). */
+export interface AdjustmentVariant {
+  /** e.g. "without experience", "with employment type". */
+  variant: string;
+  adjusted_for: AdjustKey[];
+  /** Adjusted ratio and its approximate 95% interval from the linearised standard error (t with Welch df). */
+  ratio: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  n_workers_group_compared: number;
+  n_workers_reference_compared: number;
+}
+
+/**
+ * How the comparison moves when each characteristic is released or added: the ratio and an
+ * approximate interval (linearised standard error, so it does not depend on a seed) under each
+ * variant of `adjust`. The base comparison's own interval is the bootstrap's; these intervals are
+ * for seeing whether a characteristic matters, not for verdicts.
+ */
+export function adjustmentSensitivity(
+  obs: readonly WorkerMonthObs[],
+  options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "alpha" | "experienceFactors">,
+  variants: readonly { variant: string; adjust: AdjustKey[] }[],
+): AdjustmentVariant[] {
+  return variants.map(({ variant, adjust }) => {
+    const p = prepareComparison(obs, { ...options, adjust });
+    const n = comparedWorkers(obs, { ...options, adjust });
+    const base = { variant, adjusted_for: adjust, n_workers_group_compared: n.group, n_workers_reference_compared: n.reference };
+    if (p.S === 0) return { ...base, ratio: null, ci_low: null, ci_high: null };
+    const acc = new Float64Array(6 * p.S);
+    accumulate(p, p.isGroup, null, acc);
+    const r = ratioFromAcc(acc, p.S);
+    if (!(r > 0 && Number.isFinite(r))) return { ...base, ratio: null, ci_low: null, ci_high: null };
+    const se = linearisedSe(p);
+    const df = welchDf(p);
+    if (!Number.isFinite(se) || n.group < 2 || n.reference < 2) return { ...base, ratio: r, ci_low: null, ci_high: null };
+    const t = tQuantile(1 - (options.alpha ?? 0.05) / 2, Number.isFinite(df) ? df : 1e6);
+    return { ...base, ratio: r, ci_low: Math.exp(Math.log(r) - t * se), ci_high: Math.exp(Math.log(r) + t * se) };
+  });
 }

@@ -8,6 +8,8 @@
 
 /** The measures the audit compares. See {@link FAIRNESS_MEASURE_DEFS} and docs/fairness-method.md. */
 export type FairnessMeasure =
+  | "new_points_per_case"
+  | "new_high_complexity_share"
   | "points_per_case"
   | "high_complexity_share"
   | "caseload_per_fte"
@@ -35,10 +37,44 @@ export interface MeasureInfo {
   /** Words for the two directions, used in confidence intervals ("5% less to 12% more"). */
   moreWord: string;
   lessWord: string;
+  /**
+   * "worker-month" (default): one observation per worker per month, strata by month;
+   * "worker": one observation per worker over the window (did it happen at all), strata without
+   * month, so that one worker's request counts once however many months it is flagged.
+   */
+  level?: "worker-month" | "worker";
+  /**
+   * What time the strata hold fixed: "month" (default: a load or a holding is compared with the
+   * same month's) or "window" (new allocations: a worker gets a few a month, so like with like is
+   * the same team, role and experience over the window, and the monthly ratios are descriptive).
+   */
+  strata?: "month" | "window";
 }
 
-/** The seven audit measures with their adverse directions (higher load/complexity is adverse; lower supervision is adverse). */
+/** The audit measures with their adverse directions (higher load/complexity is adverse; lower supervision is adverse). */
 export const FAIRNESS_MEASURE_DEFS: Readonly<Record<FairnessMeasure, MeasureInfo>> = {
+  new_points_per_case: {
+    name: "new_points_per_case",
+    noun: "weighted complexity of newly allocated cases (points per new case)",
+    adverse: "higher",
+    more: (p) => `were allocated new cases weighted ${p} more complex`,
+    less: (p) => `were allocated new cases weighted ${p} less complex`,
+    same: "were allocated new cases of the same weighted complexity",
+    moreWord: "more",
+    lessWord: "less",
+    strata: "window",
+  },
+  new_high_complexity_share: {
+    name: "new_high_complexity_share",
+    noun: "the share of high-complexity cases (complexity 4 or 5) among new allocations",
+    adverse: "higher",
+    more: (p) => `were allocated a ${p} higher share of high-complexity new cases (complexity 4 or 5)`,
+    less: (p) => `were allocated a ${p} lower share of high-complexity new cases (complexity 4 or 5)`,
+    same: "were allocated the same share of high-complexity new cases (complexity 4 or 5)",
+    moreWord: "higher",
+    lessWord: "lower",
+    strata: "window",
+  },
   points_per_case: {
     name: "points_per_case",
     noun: "weighted case complexity (points per case)",
@@ -101,13 +137,14 @@ export const FAIRNESS_MEASURE_DEFS: Readonly<Record<FairnessMeasure, MeasureInfo
   },
   review_requested: {
     name: "review_requested",
-    noun: "requests for a caseload review",
+    noun: "the share of workers who asked for a caseload review in the window",
     adverse: "higher",
-    more: (p) => `asked for a caseload review ${p} more often`,
-    less: (p) => `asked for a caseload review ${p} less often`,
-    same: "asked for a caseload review as often",
-    moreWord: "more often",
-    lessWord: "less often",
+    more: (p) => `were ${p} more likely to have asked for a caseload review in the window`,
+    less: (p) => `were ${p} less likely to have asked for a caseload review in the window`,
+    same: "were as likely to have asked for a caseload review in the window",
+    moreWord: "more likely",
+    lessWord: "less likely",
+    level: "worker",
   },
 };
 
@@ -136,6 +173,11 @@ export interface WorkerMonthTotals {
   complex_cases?: number | null;
   /** Cases whose complexity is known (1-5). */
   known_complexity_cases?: number | null;
+  /** Cases newly allocated to the worker this month, their points, and of those the high-complexity and known-complexity ones. */
+  new_cases?: number | null;
+  new_case_points?: number | null;
+  new_complex_cases?: number | null;
+  new_known_complexity_cases?: number | null;
   supervision_planned?: number | null;
   supervision_held?: number | null;
   /** The worker asked for a caseload review this month; null = not recorded. */
@@ -158,6 +200,8 @@ export const isNum = (x: number | null | undefined): x is number => typeof x ===
  * defined in docs/fairness-method.md. A measure that does not apply is null
  * with num = den = 0:
  *
+ * - new_points_per_case = new_case_points / new_cases (new_cases > 0): the allocation decisions;
+ * - new_high_complexity_share = new_complex_cases / new_known_complexity_cases (> 0);
  * - points_per_case = case_points / cases (cases > 0);
  * - high_complexity_share = complex_cases / known_complexity_cases (> 0);
  * - caseload_per_fte = cases / fte;
@@ -167,7 +211,8 @@ export const isNum = (x: number | null | undefined): x is number => typeof x ===
  *   min(1, max(0.5, held / planned)) (cases > 0, planned > 0); num =
  *   points_per_case, den = support, so a group mean is mean complexity over
  *   mean support;
- * - review_requested = 1 if requested, 0 if not (recorded); den = 1.
+ * - review_requested = 1 if requested, 0 if not (recorded); den = 1 (the audit counts a worker
+ *   once over the window: see {@link MeasureInfo.level}).
  *
  * @param t - the worker's totals for the month
  * @returns values, numerators and denominators keyed by measure
@@ -189,6 +234,13 @@ export function measureValues(t: WorkerMonthTotals): MeasureValues {
   };
   if (!(t.fte > 0)) throw new RangeError(`fte must be > 0, got ${t.fte}`);
   const cases = t.cases;
+  const newCases = isNum(t.new_cases) ? t.new_cases : 0;
+  set("new_points_per_case", newCases > 0 && isNum(t.new_case_points) ? t.new_case_points : null, newCases);
+  set(
+    "new_high_complexity_share",
+    isNum(t.new_complex_cases) && isNum(t.new_known_complexity_cases) ? t.new_complex_cases : null,
+    isNum(t.new_known_complexity_cases) ? t.new_known_complexity_cases : 0,
+  );
   set("points_per_case", cases > 0 ? t.case_points : null, cases);
   set(
     "high_complexity_share",

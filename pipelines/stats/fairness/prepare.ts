@@ -41,6 +41,13 @@ export interface PreparedComparison {
   nWmRef: number;
 }
 
+/** Key of an experience factor: service, role, experience band and measure. */
+export function experienceKey(service: string, role: string, band: string, measure: string): string {
+  return [service, role, band, measure].join("\u0001");
+}
+
+const workerLevelOf = (m: FairnessMeasure) => FAIRNESS_MEASURE_DEFS[m].level === "worker";
+
 export interface WindowSpec {
   start: number;
   end: number;
@@ -75,7 +82,7 @@ function numDen(o: WorkerMonthObs, measure: FairnessMeasure): [number, number, b
  */
 export function prepareComparison(
   obs: readonly WorkerMonthObs[],
-  opts: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust">,
+  opts: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors"> & { monthStrata?: boolean },
 ): PreparedComparison {
   if (opts.group === opts.reference) throw new RangeError("group and reference must differ");
   if (!(opts.measure in FAIRNESS_MEASURE_DEFS)) throw new RangeError(`unknown measure "${opts.measure}"`);
@@ -84,8 +91,16 @@ export function prepareComparison(
   const useTeam = adjust.includes("team");
   const useRole = adjust.includes("role");
   const useBand = adjust.includes("fte_band");
+  // experience: standardised by the factors when given (no strata split), else strata by band
+  const stdExperience = adjust.includes("experience") && opts.experienceFactors !== undefined && !workerLevelOf(opts.measure);
+  const useExperience = adjust.includes("experience") && !stdExperience;
+  const useEmployment = adjust.includes("employment");
+  const workerLevel = FAIRNESS_MEASURE_DEFS[opts.measure].level === "worker";
+  // window strata (new allocations): one stratum over the window, placed in its last month
+  const windowStrata = FAIRNESS_MEASURE_DEFS[opts.measure].strata === "window" && !opts.monthStrata;
 
-  interface Row { w: number; month: number; s: string; u: string; n: number; d: number }
+  /** n: the numerator as compared (experience-standardised when asked); raw: as recorded (for the unadjusted ratio). */
+  interface Row { w: number; month: number; s: string; u: string; n: number; raw: number; d: number; extra: string }
   const rows: Row[] = [];
   const workerIndex = new Map<string, number>();
   const workerIds: string[] = [];
@@ -117,10 +132,43 @@ export function prepareComparison(
       cc.n++;
       cc.last = Math.max(cc.last, mi);
     } else cellCounts[w].set(cellKey, { n: 1, last: mi });
-    const month = mi - win.start;
-    const s = [o.service, useTeam ? o.team : "", useRole ? o.role : "", useBand ? o.fte_band : "", month].join("\u0001");
+    const month = windowStrata ? win.end - win.start : mi - win.start;
+    const extra = [useBand ? o.fte_band : "", useExperience ? (o.experience_band ?? "not recorded") : "", useEmployment ? (o.employment ?? "not recorded") : ""].join("\u0001");
+    const s = [o.service, useTeam ? o.team : "", useRole ? o.role : "", extra, month].join("\u0001");
     const u = `${o.service}\u0001${month}`;
-    rows.push({ w, month, s, u, n: nd[0], d: nd[1] });
+    const factor = stdExperience ? (opts.experienceFactors!.get(experienceKey(o.service, o.role, o.experience_band ?? "not recorded", opts.measure)) ?? 1) : 1;
+    rows.push({ w, month, s, u, n: nd[0] / factor, raw: nd[0], d: nd[1], extra });
+  }
+  if (workerLevel) collapseToWorkers();
+
+  /**
+   * A worker-level measure (review_requested): one observation per worker over the window, 1 if
+   * it happened in any month, in the stratum of the worker's modal service, team and role (and
+   * latest adjusted characteristics), without month.
+   */
+  function collapseToWorkers(): void {
+    const last = nMonthsOf();
+    const byWorker = new Map<number, { n: number; extra: string; month: number }>();
+    for (const r of rows) {
+      const b = byWorker.get(r.w);
+      if (!b) byWorker.set(r.w, { n: r.n > 0 ? 1 : 0, extra: r.extra, month: r.month });
+      else {
+        if (r.n > 0) b.n = 1;
+        if (r.month >= b.month) {
+          b.month = r.month;
+          b.extra = r.extra;
+        }
+      }
+    }
+    rows.length = 0;
+    for (const [w, b] of byWorker) {
+      const [service, team, role] = modeKey(cellCounts[w]).split("\u0001");
+      const s = [service, useTeam ? team : "", useRole ? role : "", b.extra, "worker"].join("\u0001");
+      rows.push({ w, month: last - 1, s, u: `${service}\u0001worker`, n: b.n, raw: b.n, d: 1, extra: b.extra });
+    }
+  }
+  function nMonthsOf(): number {
+    return win.end - win.start + 1;
   }
   if (withNumDen > 0 && withoutNumDen > 0) {
     throw new RangeError(`measure ${opts.measure}: some worker-months give num/den and others only a value; give num/den for all or none`);
@@ -187,7 +235,7 @@ export function prepareComparison(
       uSums.push([0, 0, 0, 0, 0, 0]);
     }
     const base = isGroup[r.w] ? 0 : 3;
-    uSums[u][base] += r.n;
+    uSums[u][base] += r.raw;
     uSums[u][base + 1] += r.d;
     uSums[u][base + 2] += 1;
   }

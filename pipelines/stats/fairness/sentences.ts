@@ -53,6 +53,8 @@ function likeFor(adjusted: AdjustKey[]): string {
   const parts: string[] = [];
   parts.push(adjusted.includes("team") ? "team" : "service");
   if (adjusted.includes("role")) parts.push("role");
+  if (adjusted.includes("experience")) parts.push("experience band");
+  if (adjusted.includes("employment")) parts.push("employment type");
   if (adjusted.includes("fte_band")) parts.push("working pattern");
   const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
   return `in the same ${list}`;
@@ -89,7 +91,7 @@ export function describeResult(r: FairnessResult): string {
   switch (r.verdict_reason) {
     case "significant-and-persistent":
     case "significant-in-primary-family":
-      return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci}); this was so in ${r.months_same_direction} of ${r.months_observed} months.`;
+      return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci})${r.months_observed >= 2 ? `; the difference pointed this way in ${r.months_same_direction} of ${r.months_observed} months` : ""}.`;
     case "monte-carlo-unsettled":
       return `${pre}${G} ${cl ? `${cl.text} ${cl.prep} ${Rf}` : "could not be compared with"} ${like} (${ci}), but this lies so close to a threshold of the rule that the audit's resampling could not settle which side it is on; it is reported as too few to tell rather than a verdict that could change with the random seed (run the audit with more resamples to settle it).`;
     case "secondary-question":
@@ -104,7 +106,7 @@ export function describeResult(r: FairnessResult): string {
     }
     case "low-power":
       return mdePct
-        ? `${pre}there were too few workers to tell whether ${G} and ${Rf} ${like} differed in ${info.noun}: a difference smaller than ${mdePct} could not be detected.`
+        ? `${pre}there were too few workers to tell whether ${G} and ${Rf} ${like} differed in ${info.noun}: even a difference of ${mdePct} would be found only four times in five.`
         : `${pre}the data were too sparse to tell whether ${G} and ${Rf} ${like} differed in ${info.noun}.`;
     case "short-window":
       return `${pre}${G} ${cl!.text} ${cl!.prep} ${Rf} ${like} (${ci}), but only ${r.months_observed} months could be compared, too few to tell whether this is a persistent disparity (at least ${r.rule.persistence_min_months} are needed).`;

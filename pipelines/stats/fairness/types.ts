@@ -17,6 +17,10 @@ export interface WorkerMonthObs {
   role: string;
   fte: number;
   fte_band: "full-time" | "part-time";
+  /** Years since qualifying, in bands ("under 2 years", ..., "not recorded"); used when adjusting for experience. */
+  experience_band?: string;
+  /** "permanent", "agency" or "not recorded"; used when adjusting for employment. */
+  employment?: string;
   /** The worker's group for this comparison (e.g. "Ethnic minorities", "White British", "Not known"). */
   group: string;
   /** Measure values; null = not applicable this month. */
@@ -28,7 +32,7 @@ export interface WorkerMonthObs {
 }
 
 /** Characteristics the adjusted comparison can hold fixed (month is always held fixed). */
-export type AdjustKey = "service" | "team" | "role" | "fte_band";
+export type AdjustKey = "service" | "team" | "role" | "experience" | "employment" | "fte_band";
 
 /**
  * Monte Carlo error control of one test (Gandy 2009): resample until every decision built on the
@@ -67,8 +71,21 @@ export interface AuditOptions {
   minGroupSize?: number;
   /** Significance level for q-values and the CI level 1 - alpha (0.05). */
   alpha?: number;
+  /**
+   * The level the test must reach to give a verdict, for the detectable ratio: alpha / m in a
+   * primary family of m tests (Benjamini-Hochberg's threshold when this is the only difference
+   * found), alpha for a single test. Default alpha.
+   */
+  mdeAlpha?: number;
   /** Characteristics held fixed besides service and month (default service, team, role, fte_band). */
   adjust?: AdjustKey[];
+  /**
+   * Experience by standardisation ({@link experienceFactors}): with "experience" in `adjust`, each
+   * worker-month's numerator is divided by the factor of its service, role and experience band
+   * (key `service|role|band|measure`) instead of splitting the strata by band. Without it,
+   * experience bands become strata.
+   */
+  experienceFactors?: ReadonlyMap<string, number>;
   /** Label of the scope for the output and sentence, e.g. the employer's name. */
   scope?: string;
   /** Service of the scope (null for an employer-wide scope). */
@@ -130,12 +147,28 @@ export interface FairnessResult {
   p_settled: boolean | null;
   /** With `mc`: no CI threshold lies inside the interval of either CI endpoint (true when no CI is computed); null without `mc`. */
   ci_settled: boolean | null;
+  /** With `mc`: the CI thresholds (ratios) that an endpoint is not settled against; empty when ci_settled. */
+  ci_unsettled_at: number[];
   /** p_settled && ci_settled (null without `mc`). */
   mc_settled: boolean | null;
+  /**
+   * With `mc`, once placed in its family: whether "q < alpha" is the same for every p-value of
+   * the family inside its Monte Carlo interval (q from the lower ends and from the upper ends
+   * agree; BH q-values are monotone in every p), so the family's decision for this test does not
+   * depend on the seed. Null before placement or without `mc`.
+   */
+  q_settled?: boolean | null;
   /** Benjamini-Hochberg q-value within the test's family; equals p_value until the family is corrected (placeInFamilies, finaliseRun). */
   q_value: number | null;
-  /** Minimum detectable ratio at 80% power (null when it cannot be estimated). */
+  /**
+   * The ratio that would give a verdict ("adverse disparity" in the primary family) with 80%
+   * probability: detected at `mdeAlpha` (alpha / family size) with 80% power (null when it cannot
+   * be estimated).
+   */
   mde_ratio: number | null;
+  /** Worker-level event measures (review_requested): workers of each group with the event in the window; else null. */
+  events_group: number | null;
+  events_reference: number | null;
   months_same_direction: number;
   months_observed: number;
   persistent: boolean;

@@ -15,7 +15,7 @@ export type VerdictInput = Pick<
   FairnessResult,
   | "measure" | "ratio_adjusted" | "ci_low" | "ci_high" | "q_value" | "p_value" | "mde_ratio"
   | "n_workers_group_compared" | "n_workers_reference_compared" | "months_observed" | "months_same_direction" | "persistent" | "alpha" | "df"
-> & Partial<Pick<FairnessResult, "p_settled" | "ci_settled">> & { rule?: VerdictRule; family?: TestFamily };
+> & Partial<Pick<FairnessResult, "p_settled" | "ci_settled" | "ci_unsettled_at" | "q_settled">> & { rule?: VerdictRule; family?: TestFamily };
 
 /**
  * The verdict rule (docs/fairness-method.md, "Verdicts"), in order:
@@ -33,8 +33,10 @@ export type VerdictInput = Pick<
  * Carlo could not place on one side of a threshold within its budget -> too few to tell.)
  * 6. otherwise -> too few to tell (low power, an interval too wide to rule out a 25% disparity,
  *    or too few workers to trust that it does).
- * Persistence (months on the same side) is reported, not a 75%-of-months gate: month after month
- * the same worker holds mostly the same cases, so that would be close to automatic. The q-value is used (p-value
+ * Persistence (months on the same side) is descriptive, shown beside the verdict, not a 75%-of-
+ * months test: month after month the same worker holds mostly the same cases, so such a test on
+ * holdings would be close to automatic. Only the half-of-months guard in 3 applies. The q-value
+ * is used (p-value
  * if q is null). A result without a family is treated as primary (a single comparison).
  *
  * @param r - the result's fields
@@ -49,14 +51,22 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
   if (r.n_workers_group_compared < rule.min_workers || r.n_workers_reference_compared < rule.min_workers) {
     return { verdict: "too few to tell", reason: "few-workers" };
   }
-  // the Monte Carlo could not settle on which side of a threshold the interval (or, in the
-  // primary family, the p-value) lies: no side is claimed, so the verdict does not hang on the seed
-  if (r.ci_settled === false || ((r.family ?? "primary") === "primary" && r.p_settled === false)) return { verdict: "too few to tell", reason: "monte-carlo-unsettled" };
+  // Settled Monte Carlo: each decision the verdict uses must be one that infinitely many
+  // resamples would give (montecarlo.ts); a decision the resampling could not settle claims no
+  // side, so the verdict does not hang on the seed. Only the decisions on the path taken count:
+  // an adverse verdict needs "CI excludes 1" and the p-value's place among the family's
+  // thresholds; "no evidence" needs the ends against 0.80 and 1.25.
+  const unsettledAt = (t: number) => r.ci_settled === false && (r.ci_unsettled_at ?? [t]).some((x) => Math.abs(x - t) < 1e-9);
+  const unsettled = { verdict: "too few to tell" as const, reason: "monte-carlo-unsettled" as const };
+  if (unsettledAt(1)) return unsettled;
   const q = r.q_value ?? r.p_value;
   const excludesOne = r.ci_low > 1 || r.ci_high < 1;
+  // the family's decision for this test: settled over the Monte Carlo intervals of the whole
+  // family when placed (q_settled), else this p-value against every threshold (p_settled)
+  if (excludesOne && (r.family ?? "primary") === "primary" && (r.q_settled === false || ((r.q_settled ?? null) === null && r.p_settled === false))) return unsettled;
   if ((r.family ?? "primary") === "primary" && q !== null && q < r.alpha && excludesOne) {
     // one month cannot carry a finding: the difference must point the same way in at least half
-    // of the months compared (the months are shown either way)
+    // of the months compared (a guard, not a persistence test: months are shown either way)
     if (r.months_observed >= 2 && r.months_same_direction < r.months_observed / 2) return { verdict: "possible disparity: watch", reason: "not-persistent" };
     const higher = R > 1;
     const adverse = FAIRNESS_MEASURE_DEFS[r.measure].adverse === "higher" ? higher : !higher;
@@ -66,6 +76,7 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
   // confirm it (or the question was secondary): worth watching, never "no evidence"
   if (excludesOne) return { verdict: "possible disparity: watch", reason: r.family === "secondary" ? "secondary-question" : "not-significant-after-correction" };
   if (r.mde_ratio === null || !(r.mde_ratio <= rule.max_mde)) return { verdict: "too few to tell", reason: "low-power" };
+  if (unsettledAt(1 / rule.equivalence_margin) || unsettledAt(rule.equivalence_margin)) return unsettled;
   if (r.ci_low > 1 / rule.equivalence_margin && r.ci_high < rule.equivalence_margin) {
     if (r.df !== null && r.df < rule.min_df_no_evidence) return { verdict: "too few to tell", reason: "cannot-rule-out" };
     return { verdict: "no evidence of disparity", reason: "rules-out-disparity" };
