@@ -2,8 +2,8 @@
  * `fairload audit`: are ethnic-minority social workers given more complex work, or more of it,
  * with less support? The statistics are in pipelines/stats/fairness.ts (method:
  * docs/fairness-method.md); this module chooses the comparisons, runs them over every scope and
- * measure, applies Benjamini-Hochberg over the whole run, checks each primary verdict against the
- * Not known workers, and adds representation by seniority (with the DfE national figures) and the
+ * measure, places them in the declared analysis plan's families (Benjamini-Hochberg within each),
+ * checks each primary verdict against the Not known workers, and adds representation by seniority (with the DfE national figures) and the
  * ethnicity data quality per team. Disclosure control is the public layer's (pipelines/disclosure.ts,
  * pipelines/models/public/). Results are stored in marts
  * (in one transaction):
@@ -32,6 +32,7 @@ import {
   type AdjustKey,
   type FairnessResult,
   FAIRNESS_MEASURES,
+  FAIRNESS_MEASURE_DEFS,
   type FairnessMeasure,
   type WorkerMonthObs,
   DEFAULT_RULE,
@@ -96,7 +97,7 @@ export interface AuditOptions {
   measures?: FairnessMeasure[];
   /** Check each primary verdict against the Not known workers (default true). */
   sensitivity?: boolean;
-  /** What the adjusted comparison holds fixed besides month (default service, team and role). */
+  /** What the adjusted comparison holds fixed besides month (default: the declared plan's, service, team, role and experience). */
   adjust?: AdjustKey[];
   onProgress?: (done: number, total: number) => void;
 }
@@ -120,6 +121,8 @@ export interface AuditRecord extends Omit<FairnessResult, "scope" | "monthly_rat
   n_workers_reference_without_comparator: number;
   /** A service- or employer-level primary difference: the team without which the ratio comes closest to 1, and that ratio. */
   driven_by_team: string | null;
+  /** The driving team's service (for an employer-level row). */
+  driven_by_service: string | null;
   ratio_without_driving_team: number | null;
   sensitivity_as_group: string | null;
   sensitivity_as_reference: string | null;
@@ -214,7 +217,7 @@ export function groupFindings(records: readonly AuditRecord[]): Finding[] {
     out.set(k, f);
   }
   for (const r of found.filter((x) => x.scope !== "team")) {
-    const team = r.driven_by_team ? [...out.values()].find((f) => f.team === r.driven_by_team && f.verdict === r.verdict && (r.service === null || f.service === r.service)) : undefined;
+    const team = r.driven_by_team ? [...out.values()].find((f) => f.team === r.driven_by_team && f.verdict === r.verdict && f.service === (r.service ?? r.driven_by_service)) : undefined;
     if (team) {
       team.explains.push(r.result_id);
       continue;
@@ -252,16 +255,16 @@ export async function runAudit(ws: Workspace, opts: AuditOptions = {}): Promise<
 
 
 // Column types of the audit's tables (counts as BIGINT, as they have always been stored).
-const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", n_workers_group_without_comparator: "BIGINT", n_workers_reference_without_comparator: "BIGINT", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN", events_group: "BIGINT", events_reference: "BIGINT"};
+const RESULT_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", measure: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", window_start: "VARCHAR", window_end: "VARCHAR", window_months: "BIGINT", n_workers_group: "BIGINT", n_workers_reference: "BIGINT", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT", n_worker_months_group: "BIGINT", n_worker_months_reference: "BIGINT", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", months_same_direction: "BIGINT", months_observed: "BIGINT", persistent: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", below_min_group_size: "BOOLEAN", sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT", group_label: "VARCHAR", reference_label: "VARCHAR", result_id: "BIGINT", scope_label: "VARCHAR", comparison: "VARCHAR", subgroup: "VARCHAR", adjusted_for: "VARCHAR", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN", ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", n_workers_group_without_comparator: "BIGINT", n_workers_reference_without_comparator: "BIGINT", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", driven_by_team: "VARCHAR", driven_by_service: "VARCHAR", ratio_without_driving_team: "DOUBLE", sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN", events_group: "BIGINT", events_reference: "BIGINT"};
 const MONTHLY_COLUMNS: ColumnTypes = {result_id: "BIGINT", period: "VARCHAR", ratio: "DOUBLE", workers_group_compared: "BIGINT", workers_reference_compared: "BIGINT"};
 const REPRESENTATION_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", period: "VARCHAR", "group": "VARCHAR", reference_group: "VARCHAR", group_senior: "BIGINT", group_total: "BIGINT", reference_senior: "BIGINT", reference_total: "BIGINT", relative_likelihood: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", within_conventional_band: "BOOLEAN", national_year: "BIGINT", national_relative_likelihood: "DOUBLE", national_note: "VARCHAR"};
 const ADJUSTMENT_COLUMNS: ColumnTypes = {result_id: "BIGINT", variant: "VARCHAR", adjusted_for: "VARCHAR", ratio: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE", n_workers_group_compared: "BIGINT", n_workers_reference_compared: "BIGINT"};
 const DATA_QUALITY_COLUMNS: ColumnTypes = {scope: "VARCHAR", service: "VARCHAR", team: "VARCHAR", workers: "BIGINT", not_known: "BIGINT", share_not_known: "DOUBLE", primary_verdicts: "BIGINT", verdicts_sensitive_to_not_known: "BIGINT"};
 
 /**
- * The audit step: every scope, comparison and measure of the window, BH over the run, the Not
- * known sensitivity, disclosure marks, representation and ethnicity data quality. Its outputs
- * are the five fairness tables.
+ * The audit step: every scope, comparison and measure of the window, the declared families (BH
+ * within each), the Not known sensitivity, the adjustment variants, representation and ethnicity
+ * data quality. Its outputs are the fairness tables below.
  */
 export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
   name: "audit",
@@ -343,8 +346,9 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     });
     // Settled Monte Carlo (pipelines/stats/fairness/montecarlo.ts): each test resamples until its
     // p-value is on a known side of every Benjamini-Hochberg threshold of its family
-    // (alpha k / m) and its interval's ends on a known side of 0.80, 1 and 1.25, with a
-    // resampling risk of at most 1e-3 per test. A secondary verdict does not depend on q (it is at
+    // (alpha k / m) and its interval's ends on a known side of 0.80, 1 and 1.25, or its budget
+    // runs out, with a resampling risk of at most MC_RISK per interval; the verdict then uses the
+    // decisions on its path (verdict.ts) and the family's q settled over every interval (family.ts). A secondary verdict does not depend on q (it is at
     // most "watch", decided by the interval), so its p needs no threshold. The families are run
     // in stages so that each one's size is known before it resamples.
     const mcFor = (familySize: number) => ({
@@ -421,6 +425,7 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
         family_id: pl.family_id,
         family_size: pl.family_size,
         driven_by_team: null,
+        driven_by_service: null,
         ratio_without_driving_team: null,
         sensitivity_as_group: null,
         sensitivity_as_reference: null,
@@ -434,11 +439,11 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       if (rec.ratio_adjusted === null) continue;
       const share = (without: number, all: number) => (all > 0 ? without / all : 0);
       if (share(rec.n_workers_group_without_comparator, rec.n_workers_group) >= 0.2 || share(rec.n_workers_reference_without_comparator, rec.n_workers_reference) >= 0.2) {
-        rec.sentence += ` A fifth or more of one group worked where nobody of the other did the same role in the same team and month, so they were not compared: the groups are partly separated.`;
+        rec.sentence += ` A fifth or more of one group worked where nobody of the other did the same role in the same team${FAIRNESS_MEASURE_DEFS[rec.measure].strata === "window" ? "" : " and month"}, so they were not compared: the groups are partly separated.`;
       }
       const u = rec.ratio_unadjusted;
       if (rec.scope !== "team" && u !== null && u > 0 && Math.abs(Math.log(u)) > Math.abs(Math.log(rec.ratio_adjusted)) + Math.log(1.1)) {
-        rec.sentence += ` Without comparing like with like the ratio is ${u.toFixed(2)}: much of that difference is where ${rec.group_label} work (the teams and roles they are in), not how work is shared within teams. That is a placement difference, not an allocation disparity, but it is worth a director's attention.`;
+        rec.sentence += ` Without comparing like with like the ratio is ${u.toFixed(2)}: much of that difference is where ${rec.group_label} work and who they are (the teams and roles they are in${adjust.includes("experience") ? ", and their experience" : ""}), not how work is shared within teams. That is a placement difference, not an allocation disparity, but it is worth a director's attention.`;
       }
     }
 
@@ -449,7 +454,9 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
       const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust, experienceFactors: expFactors }));
       if (driver) {
         rec.driven_by_team = driver.team;
+        rec.driven_by_service = driver.service;
         rec.ratio_without_driving_team = driver.ratio_without;
+        // (pub_fairness_results removes this sentence where the team's own row is withheld)
         rec.sentence += ` Without ${driver.team} the ratio is ${driver.ratio_without!.toFixed(2)}: that team drives most of it.`;
       }
     });
@@ -491,7 +498,8 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
           rec.verdict_changes_if_not_known = false;
           return;
         }
-        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust, experienceFactors: expFactors });
+        // the same settled Monte Carlo and detectable-ratio level as the base test of this family
+        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust, experienceFactors: expFactors, alpha: plan2.alpha, mdeAlpha: plan2.alpha / Math.max(1, rec.family_size), mc: mcFor(Math.max(1, rec.family_size)) });
         const members = familyIdx.get(rec.family_id) ?? [];
         const pos = members.indexOf(i);
         const verdictOf = (r: FairnessResult) => {

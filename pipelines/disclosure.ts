@@ -155,7 +155,14 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
       const leak = findLeak(highs, rels, count, withheld, min);
       lps += leak.lps;
       if (!leak.relation) break;
-      if (!widen(leak.relation)) break;
+      if (widen(leak.relation)) continue;
+      // every cell of the leaking relation is already withheld: the narrowing comes from a
+      // relation it shares a cell with (e.g. a service whose groups are all withheld while its
+      // total and its Not known are published), so widen one of those
+      const cellsOf = (r: Relation) => [r.parent, ...r.parts];
+      const hidden = new Set(cellsOf(leak.relation).filter((k) => withheld.has(k)));
+      const neighbour = rels.find((r) => r !== leak.relation && cellsOf(r).some((k) => hidden.has(k)) && cellsOf(r).some((k) => !withheld.has(k)));
+      if (!neighbour || !widen(neighbour)) break;
     }
   }
   return { withheld, primary, secondary: withheld.size - primary, lps };

@@ -21,11 +21,17 @@ grid AS (
 joined AS (
   SELECT g.*, r.*  EXCLUDE (scope, service, team, comparison, subgroup, "group", reference_group, measure),
     coalesce(r.n_workers_group_compared >= m.min AND r.n_workers_reference_compared >= m.min, false) AS published,
+    -- the team a service- or employer-level row names as driving it is itself a statement about
+    -- that team's groups: said only where the team's own row is published
+    coalesce(d.n_workers_group_compared >= m.min AND d.n_workers_reference_compared >= m.min, false) AS driver_published,
     m.min
   FROM grid g CROSS JOIN m
   LEFT JOIN fairness_results r
     ON r.scope = g.scope AND r.service IS NOT DISTINCT FROM g.service AND r.team IS NOT DISTINCT FROM g.team
    AND r.comparison = g.comparison AND r.subgroup IS NOT DISTINCT FROM g.subgroup AND r."group" = g."group" AND r.measure = g.measure
+  LEFT JOIN fairness_results d
+    ON d.scope = 'team' AND d.team = r.driven_by_team AND d.service = coalesce(r.service, r.driven_by_service)
+   AND d.comparison = r.comparison AND d.subgroup IS NOT DISTINCT FROM r.subgroup AND d."group" = r."group" AND d.measure = r.measure
 )
 SELECT CASE WHEN published THEN result_id END AS result_id,
   scope, CASE scope WHEN 'employer' THEN 'Whole employer' WHEN 'service' THEN service ELSE team || ' (' || service || ')' END AS scope_label,
@@ -44,7 +50,8 @@ SELECT CASE WHEN published THEN result_id END AS result_id,
   CASE WHEN published THEN persistent END AS persistent,
   CASE WHEN published THEN verdict ELSE '[c]' END AS verdict,
   CASE WHEN published THEN verdict_reason END AS verdict_reason,
-  CASE WHEN published THEN sentence
+  CASE WHEN published AND (driven_by_team IS NULL OR driver_published) THEN sentence
+       WHEN published THEN regexp_replace(sentence, ' Without .+ the ratio is [0-9.]+: that team drives most of it\.', '')
        ELSE 'Withheld: too few workers could be compared here to publish anything about this comparison without risk of identifying someone (fewer than ' || min || ' in a group), or nobody of the group works here.' END AS sentence,
   CASE WHEN published THEN verdict_changes_if_not_known END AS verdict_changes_if_not_known,
   CASE WHEN published THEN sensitivity_as_group END AS sensitivity_as_group,
@@ -52,7 +59,7 @@ SELECT CASE WHEN published THEN result_id END AS result_id,
   CASE WHEN published THEN adjusted_for END AS adjusted_for,
   CASE WHEN published THEN family END AS family,
   CASE WHEN published THEN family_id END AS family_id,
-  CASE WHEN published THEN driven_by_team END AS driven_by_team,
-  CASE WHEN published THEN ratio_without_driving_team END AS ratio_without_driving_team,
+  CASE WHEN published AND driver_published THEN driven_by_team END AS driven_by_team,
+  CASE WHEN published AND driver_published THEN ratio_without_driving_team END AS ratio_without_driving_team,
   NOT published AS suppressed
 FROM joined

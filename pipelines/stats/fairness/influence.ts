@@ -13,33 +13,40 @@ import { tQuantile } from "../dist.ts";
 
 export interface TeamInfluence {
   team: string;
+  /** The team's service (team names are unique only within a service). */
+  service: string;
   /** Adjusted ratio of the scope without this team (null when it cannot be computed). */
   ratio_without: number | null;
 }
 
 /** The adjusted ratio without each team of the observations, in team order. */
 export function leaveOneTeamOut(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): TeamInfluence[] {
-  const teams = [...new Set(obs.map((o) => o.team))].sort();
+  const key = (o: { service: string; team: string }) => `${o.service}\u0001${o.team}`;
+  const teams = [...new Map(obs.map((o) => [key(o), { service: o.service, team: o.team }])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (teams.length < 2) return [];
-  return teams.map((team) => {
-    const rest = obs.filter((o) => o.team !== team);
+  return teams.map(([k, { service, team }]) => {
+    const rest = obs.filter((o) => key(o) !== k);
     const p = prepareComparison(rest, options);
-    if (p.S === 0) return { team, ratio_without: null };
+    if (p.S === 0) return { team, service, ratio_without: null };
     const acc = new Float64Array(6 * p.S);
     accumulate(p, p.isGroup, null, acc);
     const r = ratioFromAcc(acc, p.S);
-    return { team, ratio_without: r > 0 && Number.isFinite(r) ? r : null };
+    return { team, service, ratio_without: r > 0 && Number.isFinite(r) ? r : null };
   });
 }
 
-/** The team whose removal brings the ratio closest to 1 (the one that drives the result). */
+/**
+ * The team that drives the result: the one whose removal brings the ratio closest to 1, if that
+ * takes away at least half of the difference on the log scale (|log R without| <= |log R| / 2);
+ * otherwise none (the difference is spread over the teams).
+ */
 export function drivingTeam(ratio: number, influence: readonly TeamInfluence[]): TeamInfluence | null {
   let best: TeamInfluence | null = null;
   for (const t of influence) {
     if (t.ratio_without === null) continue;
     if (best === null || Math.abs(Math.log(t.ratio_without)) < Math.abs(Math.log(best.ratio_without!))) best = t;
   }
-  return best !== null && Math.abs(Math.log(best.ratio_without!)) < Math.abs(Math.log(ratio)) ? best : null;
+  return best !== null && Math.abs(Math.log(best.ratio_without!)) <= Math.abs(Math.log(ratio)) / 2 ? best : null;
 }
 
 /** Workers of each group compared (in a stratum with both groups): whether a test can reach a verdict, known before any resampling. */

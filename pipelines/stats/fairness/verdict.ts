@@ -61,13 +61,15 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
   if (unsettledAt(1)) return unsettled;
   const q = r.q_value ?? r.p_value;
   const excludesOne = r.ci_low > 1 || r.ci_high < 1;
+  const primary = (r.family ?? "primary") === "primary";
+  // one month cannot carry a finding: the difference must point the same way in at least half of
+  // the months compared (a guard, not a persistence test: months are shown either way); such a
+  // difference is worth watching whatever its q-value, so the q-value need not be settled
+  if (primary && excludesOne && r.months_observed >= 2 && r.months_same_direction < r.months_observed / 2) return { verdict: "possible disparity: watch", reason: "not-persistent" };
   // the family's decision for this test: settled over the Monte Carlo intervals of the whole
   // family when placed (q_settled), else this p-value against every threshold (p_settled)
-  if (excludesOne && (r.family ?? "primary") === "primary" && (r.q_settled === false || ((r.q_settled ?? null) === null && r.p_settled === false))) return unsettled;
-  if ((r.family ?? "primary") === "primary" && q !== null && q < r.alpha && excludesOne) {
-    // one month cannot carry a finding: the difference must point the same way in at least half
-    // of the months compared (a guard, not a persistence test: months are shown either way)
-    if (r.months_observed >= 2 && r.months_same_direction < r.months_observed / 2) return { verdict: "possible disparity: watch", reason: "not-persistent" };
+  if (excludesOne && primary && (r.q_settled === false || ((r.q_settled ?? null) === null && r.p_settled === false))) return unsettled;
+  if (primary && q !== null && q < r.alpha && excludesOne) {
     const higher = R > 1;
     const adverse = FAIRNESS_MEASURE_DEFS[r.measure].adverse === "higher" ? higher : !higher;
     return { verdict: adverse ? "adverse disparity" : "favourable disparity", reason: "significant-in-primary-family" };
@@ -76,8 +78,14 @@ export function decideVerdict(r: VerdictInput): { verdict: Verdict; reason: Verd
   // confirm it (or the question was secondary): worth watching, never "no evidence"
   if (excludesOne) return { verdict: "possible disparity: watch", reason: r.family === "secondary" ? "secondary-question" : "not-significant-after-correction" };
   if (r.mde_ratio === null || !(r.mde_ratio <= rule.max_mde)) return { verdict: "too few to tell", reason: "low-power" };
-  if (unsettledAt(1 / rule.equivalence_margin) || unsettledAt(rule.equivalence_margin)) return unsettled;
-  if (r.ci_low > 1 / rule.equivalence_margin && r.ci_high < rule.equivalence_margin) {
+  // "no evidence" needs both ends inside the margin: an end settled outside decides it already
+  const lowSettled = !unsettledAt(1 / rule.equivalence_margin);
+  const highSettled = !unsettledAt(rule.equivalence_margin);
+  const lowIn = r.ci_low > 1 / rule.equivalence_margin;
+  const highIn = r.ci_high < rule.equivalence_margin;
+  if ((lowSettled && !lowIn) || (highSettled && !highIn)) return { verdict: "too few to tell", reason: "inconclusive" };
+  if (!lowSettled || !highSettled) return unsettled;
+  if (lowIn && highIn) {
     if (r.df !== null && r.df < rule.min_df_no_evidence) return { verdict: "too few to tell", reason: "cannot-rule-out" };
     return { verdict: "no evidence of disparity", reason: "rules-out-disparity" };
   }
