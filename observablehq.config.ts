@@ -52,6 +52,7 @@ const config: FrameworkConfig = {
     { name: "National benchmark", path: "/benchmark" },
     { name: "Data quality", path: "/data-quality" },
     { name: "About the data", path: "/about" },
+    { name: "Board paper", path: "/board-paper" },
     {
       name: "Notebooks",
       open: true,

@@ -16,6 +16,7 @@ import { modelsCommand } from "./commands/models.ts";
 import { initCommand } from "./commands/init.ts";
 import { previewCommand } from "./commands/preview.ts";
 import { rebuildCommand } from "./commands/rebuild.ts";
+import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { sampleCommand } from "./commands/sample.ts";
 import { seriesCommand } from "./commands/series.ts";
@@ -39,6 +40,7 @@ const commands: Record<string, Command> = {
   preview: previewCommand,
   healthcheck: healthcheckCommand,
   benchmark: benchmarkCommand,
+  report: reportCommand,
   rebuild: rebuildCommand,
   summary: summaryCommand,
 };

@@ -15,6 +15,8 @@ export interface SeriesFileOptions {
   /** COL=VALUE pairs: keep only rows where the column equals the value. */
   filters: string[];
   target?: number;
+  /** Fix an XmR chart's mean and limits from the first N points (at least 12); not used when the series trends. */
+  baseline?: number;
 }
 
 export async function analyseSeriesFile(file: string, opts: SeriesFileOptions): Promise<{ analysis: SeriesAnalysis; sentence: string }> {
@@ -55,7 +57,7 @@ export async function analyseSeriesFile(file: string, opts: SeriesFileOptions): 
     });
     let analysis: SeriesAnalysis;
     try {
-      analysis = analyseSeries({ dates, values, period: opts.period, higherIs: opts.higherIs, target: opts.target });
+      analysis = analyseSeries({ dates, values, period: opts.period, higherIs: opts.higherIs, target: opts.target, baseline: opts.baseline });
     } catch (e) {
       if (e instanceof RangeError) throw new UserError(`${file}: ${e.message}${/appears twice/.test(e.message) ? " (add --filter to pick one series)" : ""}`);
       throw e;
@@ -101,7 +103,9 @@ export function formatSeriesReport(a: SeriesAnalysis, sentence: string): string 
   if (a.troughs.length) lines.push(`Troughs: ${a.troughs.map((p) => p.date).join(", ")}`);
   lines.push(`Level shifts: ${a.changepoints.points.length ? a.changepoints.points.map((c) => `${c.date} (${c.direction}, ${f(c.before)} -> ${f(c.after)})`).join(", ") : a.changepoints.status === "ok" ? "none" : a.changepoints.status}`);
   if (a.spc.status === "ok") {
-    lines.push(`Control chart (${a.spc.on}): mean ${f(a.spc.mean)}, limits ${f(a.spc.lcl)} to ${f(a.spc.ucl)}; ${a.spc.signals.length} special-cause point${a.spc.signals.length === 1 ? "" : "s"}; ${a.spc.variation}${a.spc.assurance ? `; assurance: ${a.spc.assurance}` : ""}`);
+    const centre = a.spc.slope === null ? "mean" : "trend at the latest point";
+    lines.push(`Control chart (${a.spc.kind}, ${a.spc.on}): ${centre} ${f(a.spc.mean)}, limits ${f(a.spc.lcl)} to ${f(a.spc.ucl)}; ${a.spc.signals.length} special-cause point${a.spc.signals.length === 1 ? "" : "s"} in ${a.spc.special_causes} special cause${a.spc.special_causes === 1 ? "" : "s"}; ${a.spc.variation}${a.spc.assurance ? `; assurance: ${a.spc.assurance}` : ""}`);
+    lines.push(`  ${a.spc.caption}`);
     for (const s of a.spc.signals.slice(-12)) lines.push(`  ${s.date}: ${s.rule.replace(/_/g, " ")}${s.special_cause ? ` (${s.special_cause})` : ""}`);
   } else lines.push(`Control chart: ${a.spc.status}`);
   return lines.join("\n");

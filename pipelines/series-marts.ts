@@ -2,14 +2,17 @@
  * The series step: the time-series engine (pipelines/stats/) on every monthly series of the marts,
  * every level and measure and two workload measures per worker. Its outputs:
  * - mart_series: one row per series (level, service, team, worker_id, measure): trend, seasonal
- *   summary, level shifts, control-chart summary, status and a plain-English sentence;
+ *   summary, level shifts, control-chart summary (which kind of chart and a caption saying what
+ *   its limits come from), status and a plain-English sentence;
  * - mart_series_points: one row per series and month: value, deseasonalised value, STL parts,
  *   control-chart limits and signal, peak/trough/level-shift flags;
  * - mart_seasonal_profile: one row per series and calendar month: seasonal index and whether
  *   the month is a peak or a trough.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Config } from "../core/config.ts";
 import { queryRows } from "../core/db.ts";
+import { UserError } from "../core/errors.ts";
 import { SERIES_MEASURES } from "./measures.ts";
 import type { ComputeStep } from "./registry.ts";
 import { analyseSeries, describeSeries, type SeriesAnalysis } from "./stats/analyze.ts";
@@ -64,8 +67,9 @@ const SERIES_COLUMNS: Record<string, string> = {
   sen_slope_per_year: "DOUBLE", sen_ci_low_per_year: "DOUBLE", sen_ci_high_per_year: "DOUBLE", pct_per_year: "DOUBLE", pct_ci_low: "DOUBLE", pct_ci_high: "DOUBLE",
   seasonal_mk_p: "DOUBLE", seasonal_sen_per_year: "DOUBLE", trend_deseasonalised: "BOOLEAN",
   seasonal_status: "VARCHAR", seasonal_code: "VARCHAR", seasonal_strength: "DOUBLE", seasonality_p: "DOUBLE", peak_months: "INTEGER[]", trough_months: "INTEGER[]",
-  level_shifts: "VARCHAR[]", level_shift_directions: "VARCHAR[]", changepoint_status: "VARCHAR",
+  level_shifts: "VARCHAR[]", level_shift_directions: "VARCHAR[]", level_shift_pcts: "DOUBLE[]", changepoint_status: "VARCHAR",
   spc_status: "VARCHAR", spc_on: "VARCHAR", spc_mean: "DOUBLE", spc_ucl: "DOUBLE", spc_lcl: "DOUBLE", spc_variation: "VARCHAR", spc_assurance: "VARCHAR", spc_signals: "INTEGER",
+  spc_chart_kind: "VARCHAR", spc_caption: "VARCHAR", spc_slope_per_year: "DOUBLE", spc_baseline_points: "INTEGER", spc_segment_starts: "VARCHAR[]", spc_special_causes: "INTEGER",
   latest_period: "VARCHAR", latest_value: "DOUBLE", summary: "VARCHAR",
 };
 
@@ -82,8 +86,11 @@ function seriesRecord(id: number, k: SeriesKey, a: SeriesAnalysis, summary: stri
     seasonal_mk_p: t.seasonal_mk?.p ?? null, seasonal_sen_per_year: t.seasonal_sen?.slope_per_year ?? null, trend_deseasonalised: t.deseasonalised,
     seasonal_status: a.seasonal.status, seasonal_code: a.seasonal.code, seasonal_strength: a.seasonal.strength, seasonality_p: a.seasonal.seasonality_p,
     peak_months: a.seasonal.peak_months, trough_months: a.seasonal.trough_months,
-    level_shifts: a.changepoints.points.map((c) => c.date), level_shift_directions: a.changepoints.points.map((c) => c.direction), changepoint_status: a.changepoints.status,
+    level_shifts: a.changepoints.points.map((c) => c.date), level_shift_directions: a.changepoints.points.map((c) => c.direction),
+    level_shift_pcts: a.changepoints.points.map((c) => (c.before !== 0 ? (100 * (c.after - c.before)) / Math.abs(c.before) : null)), changepoint_status: a.changepoints.status,
     spc_status: a.spc.status, spc_on: a.spc.on, spc_mean: a.spc.mean, spc_ucl: a.spc.ucl, spc_lcl: a.spc.lcl, spc_variation: a.spc.variation, spc_assurance: a.spc.assurance, spc_signals: a.spc.signals.length,
+    spc_chart_kind: a.spc.kind, spc_caption: a.spc.caption, spc_slope_per_year: a.spc.slope === null ? null : a.spc.slope * 12, spc_baseline_points: a.spc.baseline,
+    spc_segment_starts: a.spc.segments.map((g) => g.date), spc_special_causes: a.spc.special_causes,
     latest_period: lastIdx === undefined ? null : a.dates[lastIdx], latest_value: lastIdx === undefined ? null : a.values[lastIdx], summary,
   };
 }
@@ -91,6 +98,7 @@ function seriesRecord(id: number, k: SeriesKey, a: SeriesAnalysis, summary: stri
 const POINT_COLUMNS: Record<string, string> = {
   series_id: "INTEGER", period: "VARCHAR", value: "DOUBLE", deseasonalised: "DOUBLE", stl_trend: "DOUBLE", stl_seasonal: "DOUBLE", stl_remainder: "DOUBLE",
   spc_mean: "DOUBLE", spc_ucl: "DOUBLE", spc_lcl: "DOUBLE", spc_rule: "VARCHAR", special_cause: "VARCHAR", is_peak: "BOOLEAN", is_trough: "BOOLEAN", is_level_shift: "BOOLEAN",
+  spc_segment: "INTEGER",
 };
 
 function pointRecords(id: number, a: SeriesAnalysis): Record<string, unknown>[] {
@@ -105,8 +113,21 @@ function pointRecords(id: number, a: SeriesAnalysis): Record<string, unknown>[] 
       stl_trend: a.stl?.trend[i] ?? null, stl_seasonal: a.stl?.seasonal[i] ?? null, stl_remainder: a.stl?.remainder[i] ?? null,
       spc_mean: p?.mean ?? null, spc_ucl: p?.ucl ?? null, spc_lcl: p?.lcl ?? null, spc_rule: p?.rule ?? null, special_cause: p?.special_cause ?? null,
       is_peak: peaks.has(i), is_trough: troughs.has(i), is_level_shift: shifts.has(i),
+      spc_segment: p?.segment ?? null,
     };
   });
+}
+
+/** The per-measure control-chart baselines of the config (`series.baseline_points`), each measure checked against the catalogue. */
+export function baselinePoints(config: Pick<Config, "series">): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [m, n] of Object.entries(config.series?.baseline_points ?? {})) {
+    if (!SERIES_MEASURES.some((d) => d.measure === m)) {
+      throw new UserError(`The config's series.baseline_points names "${m}", which is not a measure; measures: ${SERIES_MEASURES.map((d) => d.measure).join(", ")}`);
+    }
+    out.set(m, n);
+  }
+  return out;
 }
 
 const PROFILE_COLUMNS: Record<string, string> = { series_id: "INTEGER", month: "INTEGER", seasonal_index: "DOUBLE", seasonal_pct: "DOUBLE", is_peak: "BOOLEAN", is_trough: "BOOLEAN" };
@@ -123,13 +144,14 @@ export const seriesStep: ComputeStep<SeriesStepOptions, { series: number; bySeri
   async compute({ conn, config }, opts) {
     const series = await readSeries(conn, { workers: opts.workers ?? true });
     const higherIs = new Map(SERIES_MEASURES.map((m) => [m.measure, m.higher_is]));
+    const baselines = baselinePoints(config);
     const labels = new Map(SERIES_MEASURES.map((m) => [m.measure, m.label]));
     const seriesRows: object[] = [];
     const pointRows: object[] = [];
     const profileRows: object[] = [];
     const status: Record<string, number> = {};
     series.forEach((s, i) => {
-      const a = analyseSeries({ dates: s.dates, values: s.values, period: 12, higherIs: higherIs.get(s.key.measure) });
+      const a = analyseSeries({ dates: s.dates, values: s.values, period: 12, higherIs: higherIs.get(s.key.measure), baseline: baselines.get(s.key.measure) });
       const sentence = describeSeries(a, `${labels.get(s.key.measure)} in ${scopeLabel(s.key, config.employer)}`);
       const id = i + 1;
       status[a.status === "ok" ? "ok" : "limited"] = (status[a.status === "ok" ? "ok" : "limited"] ?? 0) + 1;

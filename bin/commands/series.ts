@@ -6,7 +6,7 @@ const HIGHER_IS = ["better", "worse", "neutral"] as const;
 
 export const seriesCommand: Command = {
   summary: "analyse any monthly or annual series in a CSV: trend, seasonality, peaks, level shifts, control chart",
-  usage: "fairload series FILE.csv --date COL --value COL [--period 12|1] [--higher-is better|worse] [--filter COL=VALUE]... [--target N] [--json]",
+  usage: "fairload series FILE.csv --date COL --value COL [--period 12|1] [--higher-is better|worse] [--filter COL=VALUE]... [--target N] [--baseline N] [--json]",
   options: {
     ...jsonOption,
     date: { type: "string" },
@@ -15,6 +15,7 @@ export const seriesCommand: Command = {
     "higher-is": { type: "string" },
     filter: { type: "string", multiple: true },
     target: { type: "string" },
+    baseline: { type: "string" },
   },
   async run({ values, positionals }) {
     const file = positionals[0];
@@ -27,6 +28,10 @@ export const seriesCommand: Command = {
     if (higher && !HIGHER_IS.includes(higher)) throw new UserError(`--higher-is must be better, worse or neutral, got ${higher}`);
     const target = num(values, "target");
     if (target !== undefined && !Number.isFinite(target)) throw new UserError(`--target must be a number`);
+    const baseline = num(values, "baseline");
+    if (baseline !== undefined && !(Number.isInteger(baseline) && baseline >= 12)) {
+      throw new UserError(`--baseline must be a whole number of points, at least 12 (the first N points fix the control chart's mean and limits), got ${values.baseline}`);
+    }
     const { analysis, sentence } = await analyseSeriesFile(file, {
       date,
       value,
@@ -34,6 +39,7 @@ export const seriesCommand: Command = {
       higherIs: higher,
       filters: (values.filter as string[] | undefined) ?? [],
       target,
+      baseline,
     });
     out(values.json ? JSON.stringify({ ...analysis, summary: sentence }, null, 2) : formatSeriesReport(analysis, sentence));
     return 0;

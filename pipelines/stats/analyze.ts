@@ -13,7 +13,9 @@
  *   month-to-month noise;
  * - level shifts: PELT in the mean (Normal cost, MBIC) on the deseasonalised series with its
  *   linear trend removed, scaled by a robust noise estimate;
- * - an XmR control chart with the Making Data Count rules.
+ * - a control chart with the Making Data Count rules: about the trend (a regression control chart)
+ *   when the trend test confirms one, else an XmR chart (optionally with a fixed baseline), its
+ *   limits recalculated at each confirmed level shift.
  *
  * Pure: no I/O. Every part has an explicit status instead of a crash or an invented number.
  */
@@ -21,7 +23,9 @@ import { calendarMonth, calendarMonthName, monthIndex, monthName, periodOf } fro
 import { scaleForChangepoint, cptMean } from "./changepoint.ts";
 import { findPeaks, findTroughs } from "./peaks.ts";
 import { seasonalProfile } from "./seasonal.ts";
-import { type Improvement, type SpcRule, type SpecialCause, type VariationIcon, type AssuranceIcon, xmrChart } from "./spc.ts";
+import { type StlParamsR, stlParamsForR } from "./stl.ts";
+import { twoSidedNormalP } from "./dist.ts";
+import { type Improvement, type SpcRule, type SpecialCause, type VariationIcon, type AssuranceIcon, type XmrResult, regressionChart, xmrChart } from "./spc.ts";
 import { hamedRaoMK, mannKendall, seasonalMannKendall, seasonalSensSlope, sensSlope } from "./trend.ts";
 
 export const MIN_TREND = 8;
@@ -39,7 +43,24 @@ export interface SeriesInput {
   /** Which direction is good (for control-chart colours and the assurance icon). */
   higherIs?: "better" | "worse" | "neutral";
   target?: number;
+  /**
+   * Fix an XmR chart's mean and limits from the first N points (of each segment), Making Data
+   * Count's baseline; at least {@link MIN_SPC}. Not used on a regression chart (a trending series).
+   */
+  baseline?: number;
 }
+
+/**
+ * Which control chart a series gets (docs/series.md):
+ * - `regression`: the trend test confirms a trend, so the centre line is the trend (Sen's slope
+ *   through the mean of the points) and the limits follow it;
+ * - `regression-segmented`: the same with limits recalculated at each confirmed level shift, the
+ *   trend within the segments confirmed on its own;
+ * - `xmr`: no trend, Making Data Count's XmR chart over every point;
+ * - `xmr-baseline`: the same with mean and limits fixed from the first N points;
+ * - `xmr-segmented`: XmR with limits recalculated at each confirmed level shift.
+ */
+export type ChartKind = "xmr" | "xmr-baseline" | "xmr-segmented" | "regression" | "regression-segmented";
 
 export interface TrendResult {
   status: string;
@@ -80,7 +101,8 @@ export interface SeriesAnalysis {
     peak_months: number[];
     trough_months: number[];
   };
-  stl: { trend: (number | null)[]; seasonal: (number | null)[]; remainder: (number | null)[] } | null;
+  /** `params`: the stats::stl() arguments that reproduce this fit in R (on the decomposed span, see stlParamsForR). */
+  stl: { trend: (number | null)[]; seasonal: (number | null)[]; remainder: (number | null)[]; params: StlParamsR } | null;
   deseasonalised: (number | null)[];
   peaks: { index: number; date: string; value: number; prominence: number }[];
   troughs: { index: number; date: string; value: number; prominence: number }[];
@@ -88,11 +110,28 @@ export interface SeriesAnalysis {
   spc: {
     status: string;
     on: "deseasonalised" | "observed";
+    /** Which chart (null when there is none). */
+    kind: ChartKind | null;
+    /** One sentence: which kind of chart and what its centre line and limits come from. */
+    caption: string | null;
+    /** Slope of the centre line per time step on a regression chart (else null). */
+    slope: number | null;
+    /** Points the limits of each segment come from on an `xmr-baseline` chart (else null). */
+    baseline: number | null;
+    /** Where each segment starts (the first is the first point; later ones are confirmed level shifts). */
+    segments: { index: number; date: string }[];
+    /** The centre line, upper and lower limit at the latest point. */
     mean: number | null;
     ucl: number | null;
     lcl: number | null;
-    points: { index: number; date: string; value: number; mean: number; ucl: number; lcl: number; rule: SpcRule | null; special_cause: SpecialCause | null }[];
+    /** `mean` is the centre line at the point: the mean, or the trend on a regression chart; `segment` counts from 0. */
+    points: { index: number; date: string; value: number; mean: number; ucl: number; lcl: number; rule: SpcRule | null; special_cause: SpecialCause | null; segment: number }[];
     signals: { index: number; date: string; rule: SpcRule; special_cause: SpecialCause | null }[];
+    /**
+     * Distinct special causes: a run of consecutive flagged points under the same rule and on
+     * the same side counts once (a shift of nine months is one special cause of nine points).
+     */
+    special_causes: number;
     variation: VariationIcon | null;
     assurance: AssuranceIcon | null;
   };
@@ -177,7 +216,7 @@ export function analyseSeries(input: SeriesInput): SeriesAnalysis {
       };
       if (prof.stl && prof.span_start !== null) {
         const align = (arr: readonly number[]) => values.map((v, i) => (v === null || i < prof.span_start! || i - prof.span_start! >= arr.length ? null : arr[i - prof.span_start!]));
-        stlOut = { trend: align(prof.stl.trend), seasonal: align(prof.stl.seasonal), remainder: align(prof.stl.remainder) };
+        stlOut = { trend: align(prof.stl.trend), seasonal: align(prof.stl.seasonal), remainder: align(prof.stl.remainder), params: stlParamsForR(prof.stl.params) };
       }
       // the deseasonalised series is the observed values less this same fit's seasonal
       // component (what deseasonalise() computes; reused here rather than fitted twice)
@@ -197,7 +236,7 @@ export function analyseSeries(input: SeriesInput): SeriesAnalysis {
   const peaks = peaksPart(values, dates);
   const changepoints = changepointPart(deseason, dates, period);
   if (changepoints.status !== "ok") limitations.push(changepoints.status);
-  const spc = spcPart(deseason, dates, adjusted, input, changepoints.points.map((c) => c.index));
+  const spc = spcPart(deseason, dates, adjusted, input, changepoints.points.map((c) => c.index), trend, period);
   if (spc.status !== "ok") limitations.push(spc.status);
 
   return {
@@ -446,34 +485,119 @@ function invert(m: number[][]): number[][] {
 }
 
 /**
- * XmR chart on the deseasonalised series (when seasonal). Limits are recalculated from each
- * detected level shift on (Making Data Count: rebase after a sustained change), provided each
- * part keeps enough points; otherwise one set of limits.
+ * The control chart, on the deseasonalised series when the series is seasonal (docs/series.md):
+ * - when the trend test confirms a trend, a regression control chart about the trend: Sen's slope
+ *   (the trend reported) through the mean of the points, so that a special cause means unusual
+ *   given the trend and the season; the trend itself is reported as the trend;
+ * - otherwise Making Data Count's XmR chart, with its mean and limits from the first
+ *   `input.baseline` points when a baseline is set.
+ * Limits are recalculated from each confirmed level shift on (Making Data Count: rebase after a
+ * sustained change), provided each segment keeps enough points; otherwise one set of limits. A
+ * trending series with such shifts keeps a regression chart only if the trend holds within the
+ * segments (Mann-Kendall S and its Hamed-Rao variance summed over the segments, as the seasonal
+ * test sums over months); its slope is then the median of the pairwise slopes within segments.
  */
-function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean, input: SeriesInput, shiftsAt: number[]): SeriesAnalysis["spc"] {
+function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean, input: SeriesInput, shiftsAt: number[], trend: TrendResult, period: number): SeriesAnalysis["spc"] {
   const { idx, x } = observed(deseason);
   const bounds = shiftsAt.map((g) => idx.indexOf(g)).filter((k) => k > 0);
   const parts = [0, ...bounds, x.length];
   const rebase = parts.slice(1).every((end, i) => end - parts[i] >= MIN_SPC) ? bounds : [];
   const on = adjusted ? "deseasonalised" : "observed";
   const improvement: Improvement = input.higherIs === "better" ? "increase" : input.higherIs === "worse" ? "decrease" : "neutral";
-  const chart = xmrChart(x, { improvement, target: input.target, minPoints: MIN_SPC, rebase });
+  if (input.baseline !== undefined && !(Number.isInteger(input.baseline) && input.baseline >= MIN_SPC)) {
+    throw new RangeError(`a control chart's baseline must be a whole number of points, at least ${MIN_SPC}; got ${input.baseline}`);
+  }
+  const common = { improvement, target: input.target, minPoints: MIN_SPC, rebase };
+  const trending = (trend.direction === "increasing" || trend.direction === "decreasing") && trend.sen !== null;
+  let kind: ChartKind;
+  let slope: number | null = null;
+  let chart: XmrResult;
+  const segments = [0, ...rebase, x.length];
+  const segmentSlope = trending && rebase.length ? trendWithinSegments(x, idx, segments) : null;
+  if (trending && rebase.length === 0) {
+    kind = "regression";
+    slope = trend.sen!.slope;
+  } else if (segmentSlope !== null) {
+    kind = "regression-segmented";
+    slope = segmentSlope;
+  } else kind = rebase.length ? "xmr-segmented" : input.baseline !== undefined ? "xmr-baseline" : "xmr";
+  if (slope !== null) chart = regressionChart(x, { ...common, slope, t: idx });
+  else chart = xmrChart(x, { ...common, fixAfterNPoints: input.baseline });
+  const starts = segments.slice(0, -1).map((k) => ({ index: idx[k], date: dates[idx[k]] }));
   if (chart.status !== "ok" || chart.points.length === 0) {
-    return { status: chart.message ?? `too few points for a control chart (need ${MIN_SPC})`, on, mean: null, ucl: null, lcl: null, points: [], signals: [], variation: null, assurance: null };
+    return { status: chart.message ?? `too few points for a control chart (need ${MIN_SPC})`, on, kind: null, caption: null, slope: null, baseline: null, segments: [], mean: null, ucl: null, lcl: null, points: [], signals: [], special_causes: 0, variation: null, assurance: null };
   }
   const last = chart.points[chart.points.length - 1];
-  const points = chart.points.map((p, k) => ({ index: idx[k], date: dates[idx[k]], value: p.value, mean: p.mean, ucl: p.upl, lcl: p.lpl, rule: p.rule, special_cause: p.special_cause }));
+  const points = chart.points.map((p, k) => ({ index: idx[k], date: dates[idx[k]], value: p.value, mean: p.mean, ucl: p.upl, lcl: p.lpl, rule: p.rule, special_cause: p.special_cause, segment: p.group }));
+  const baseline = slope === null && input.baseline !== undefined ? input.baseline : null;
   return {
     status: "ok",
     on,
+    kind,
+    caption: chartCaption({ kind, on, slope, baseline, starts, period, trend, ignoredBaseline: slope !== null && input.baseline !== undefined ? input.baseline : null, n: x.length }),
+    slope,
+    baseline,
+    segments: starts,
     mean: last.mean,
     ucl: last.upl,
     lcl: last.lpl,
     points,
     signals: points.filter((p) => p.rule !== null).map((p) => ({ index: p.index, date: p.date, rule: p.rule!, special_cause: p.special_cause })),
+    special_causes: chart.points.filter((p, k) => p.rule !== null && !(k > 0 && chart.points[k - 1].rule === p.rule && chart.points[k - 1].direction === p.direction && chart.points[k - 1].group === p.group)).length,
     variation: chart.variation,
     assurance: chart.assurance,
   };
+}
+
+/**
+ * The slope within segments (the median of the pairwise slopes inside each segment) when the
+ * Mann-Kendall test summed over the segments finds a trend at the 5% level, else null. Each
+ * segment's variance is Hamed-Rao corrected (never shrunk), as the headline trend test's.
+ */
+function trendWithinSegments(x: number[], idx: number[], segments: number[]): number | null {
+  let s = 0;
+  let v = 0;
+  for (let g = 0; g + 1 < segments.length; g++) {
+    const mk = hamedRaoMK(x.slice(segments[g], segments[g + 1]), { neverShrink: true });
+    if (mk.status !== "ok" || mk.s === null) return null;
+    s += mk.s;
+    v += mk.var_s_corrected!;
+  }
+  if (!(v > 0)) return null;
+  const z = (s - Math.sign(s)) / Math.sqrt(v);
+  if (twoSidedNormalP(z) >= 0.05) return null;
+  return withinSegmentSlope(x, idx, segments.slice(0, -1).map((start, g) => ({ start, end: segments[g + 1] })));
+}
+
+/** A number to about three significant figures, for a caption. */
+function fmtNum(v: number): string {
+  const a = Math.abs(v);
+  return a === 0 ? "0" : a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+/** The caption: which kind of chart, what it is of, and what its centre line and limits come from. */
+export function chartCaption(c: { kind: ChartKind; on: "deseasonalised" | "observed"; slope: number | null; baseline: number | null; starts: { date: string }[]; period: number; trend: TrendResult; ignoredBaseline: number | null; n: number }): string {
+  const of = c.on === "deseasonalised" ? "the seasonally adjusted series" : "the series";
+  const step = c.period === 12 ? "month" : "year";
+  const shifts = c.starts.slice(1).map((s) => (c.period === 12 ? monthName(s.date) : s.date));
+  const recalc = shifts.length ? `, recalculated from each confirmed level shift (${shifts.join(", ")})` : "";
+  const sentences: string[] = [];
+  if (c.kind === "regression" || c.kind === "regression-segmented") {
+    const perYear = c.slope! * c.period;
+    const dir = perYear >= 0 ? "rising" : "falling";
+    const line = c.kind === "regression"
+      ? `Sen's slope, ${dir} ${fmtNum(Math.abs(perYear))} a year, through the mean of the points`
+      : `the slope within the segments, ${dir} ${fmtNum(Math.abs(perYear))} a year, through the mean of each segment`;
+    sentences.push(`Regression control chart of ${of}: the series has a confirmed trend, so the centre line is the trend (${line}) and the limits are the trend ± 2.66 average moving ranges of the points about it${recalc}.`);
+    sentences.push(`A special cause is a point that is unusual given the trend${c.on === "deseasonalised" ? " and the season" : ""}; the trend itself is reported as the trend.`);
+    if (c.ignoredBaseline !== null) sentences.push(`The configured baseline of ${c.ignoredBaseline} points applies to charts without a trend, so it is not used here.`);
+  } else {
+    const from = c.baseline !== null ? `the first ${Math.min(c.baseline, c.n)} ${step}s (the baseline${shifts.length ? " of each segment" : ""}), extended beyond it` : shifts.length ? `each segment's own ${step}s` : `all ${c.n} ${step}s`;
+    const moved = c.trend.direction === "increasing" || c.trend.direction === "decreasing";
+    const why = c.trend.status !== "ok" ? "there is no trend test" : moved ? `the ${c.trend.direction === "increasing" ? "rise" : "fall"} is in its level shifts, with no confirmed trend within the segments` : "there is no confirmed trend";
+    sentences.push(`XmR chart (Making Data Count) of ${of}: ${why}, so the centre line is the mean and the limits are the mean ± 2.66 average moving ranges, from ${from}${recalc}.`);
+  }
+  return sentences.join(" ");
 }
 
 function fmtPct(x: number): string {
@@ -510,6 +634,6 @@ export function describeSeries(a: SeriesAnalysis, what: string): string {
   }
   for (const c of a.changepoints.points) parts.push(`a level shift ${c.direction} in ${monthName(c.date)}`);
   const last = a.spc.points[a.spc.points.length - 1];
-  if (last?.rule) parts.push(`the latest month (${monthName(last.date)}) is a special cause (${last.rule.replace(/_/g, " ")})`);
+  if (last?.rule) parts.push(`the latest month (${monthName(last.date)}) is a special cause${a.spc.slope !== null ? " beyond the trend" : ""} (${last.rule.replace(/_/g, " ")})`);
   return `${parts.join("; ")}.`;
 }

@@ -33,6 +33,12 @@
  * high = improvement and low = concern; "decrease" the reverse; "neutral"
  * gives "neutral".
  *
+ * {@link regressionChart} is the same chart about a straight-line trend (the
+ * regression control chart, Mandel 1969): the centre line is the trend, the
+ * moving ranges and the four rules are those of the residuals about it, and the
+ * limits are the trend +/- 2.66 times their average moving range. A special
+ * cause on it is unusual given the trend, not the trend itself.
+ *
  * Pure TypeScript, no I/O. Non-finite values are rejected with
  * {@link NonFiniteInputError}.
  */
@@ -112,6 +118,22 @@ export interface XmrResult {
   points: XmrPoint[];
   variation: VariationIcon | null;
   assurance: AssuranceIcon | null;
+  /** Each group's centre line and width: `centre + slope * t` (slope 0 on an XmR chart) +/- 2.66 `mrbar`. */
+  groups: ChartGroup[];
+}
+
+/** One group (segment) of a chart: where it runs, its centre line and its average moving range. */
+export interface ChartGroup {
+  /** First and one-past-last index of the group's points. */
+  start: number;
+  end: number;
+  /** Points the limits were computed from (the baseline: the first `fixAfterNPoints`, else all). */
+  baseline: number;
+  /** The centre line is `centre + slope * t`: the mean on an XmR chart, the trend's intercept on a regression chart. */
+  centre: number;
+  slope: number;
+  /** Average moving range (of the values, or of the residuals about the trend) after screening. */
+  mrbar: number;
 }
 
 /** Limits of one group. */
@@ -143,22 +165,35 @@ function mean(v: readonly number[]): number {
 export function xmrLimits(baseline: readonly number[], screenOutliers = true): XmrLimits {
   assertFiniteSeries(baseline, "baseline");
   if (baseline.length === 0) throw new RangeError("empty baseline");
-  const m = mean(baseline);
+  return limitsAbout(mean(baseline), averageMovingRange(baseline, screenOutliers));
+}
+
+/**
+ * Average moving range of consecutive values, with NHSRplotthedots' screen: moving ranges not
+ * below `3.267 * mrbar` are dropped and mrbar recomputed, unless that would drop them all. NaN
+ * for fewer than 2 values.
+ */
+export function averageMovingRange(values: readonly number[], screenOutliers = true): number {
   const mr: number[] = [];
-  for (let i = 1; i < baseline.length; i++) mr.push(Math.abs(baseline[i] - baseline[i - 1]));
+  for (let i = 1; i < values.length; i++) mr.push(Math.abs(values[i] - values[i - 1]));
   let amr = mr.length ? mean(mr) : NaN;
   if (screenOutliers && amr > 0) {
     const kept = mr.filter((r) => r < MR_SCREEN * amr);
     if (kept.length) amr = mean(kept);
   }
+  return amr;
+}
+
+/** Process limits `centre +/- 2.66 mrbar` and the two-sigma lines. */
+function limitsAbout(centre: number, amr: number): XmrLimits {
   const close = 2 * (XMR_LIMIT / 3);
   return {
-    mean: m,
+    mean: centre,
     mrbar: amr,
-    upl: m + XMR_LIMIT * amr,
-    lpl: m - XMR_LIMIT * amr,
-    nupl: m + close * amr,
-    nlpl: m - close * amr,
+    upl: centre + XMR_LIMIT * amr,
+    lpl: centre - XMR_LIMIT * amr,
+    nupl: centre + close * amr,
+    nlpl: centre - close * amr,
   };
 }
 
@@ -319,15 +354,77 @@ function groupBounds(n: number, rebase: readonly number[]): number[] {
  */
 export function xmrChart(values: readonly number[], opts: XmrOptions = {}): XmrResult {
   assertFiniteSeries(values);
-  const improvement = opts.improvement ?? "neutral";
+  if (opts.fixAfterNPoints !== undefined && !(Number.isInteger(opts.fixAfterNPoints) && opts.fixAfterNPoints >= 1)) {
+    throw new RangeError("fixAfterNPoints must be a positive integer");
+  }
+  return chart(values, opts, (y) => {
+    const base = y.slice(0, opts.fixAfterNPoints ?? y.length);
+    const lim = xmrLimits(base, opts.screenOutliers ?? true);
+    return { lim, judged: y, centre: () => lim.mean, aboutTrend: false, baseline: base.length, intercept: lim.mean, slope: 0 };
+  });
+}
+
+/** Options of {@link regressionChart}: those of {@link xmrChart} but the baseline, and the trend. */
+export interface RegressionOptions extends Omit<XmrOptions, "fixAfterNPoints"> {
+  /** Slope of the trend per unit of `t` (for example Sen's slope). */
+  slope: number;
+  /** Time of each value (its position on the calendar, so gaps keep their place); default 0, 1, 2, ... */
+  t?: readonly number[];
+}
+
+/**
+ * Regression control chart: an XmR chart of the residuals about a straight-line trend of the
+ * given slope, drawn about the trend. In each group (the whole series, or each part between
+ * rebase points) the line is `intercept + slope * t` through the group's mean point,
+ * `intercept = mean(y) - slope * mean(t)`, so the residuals average zero as an XmR chart's
+ * values average its mean (the slope is the caller's: the engine passes Sen's slope, the trend
+ * it reports); the residuals' average moving range `mrbar`
+ * (screened as {@link xmrChart}) gives the limits `line +/- 2.66 mrbar`, and the four Making
+ * Data Count rules, with their precedence and orientation, are applied to the residuals with
+ * the line as the centre. Each point's `mean`, `upl` and `lpl` are the line and the limits at
+ * that point.
+ *
+ * @throws NonFiniteInputError for missing values or a non-finite slope; RangeError for bad options.
+ */
+export function regressionChart(values: readonly number[], opts: RegressionOptions): XmrResult {
+  assertFiniteSeries(values);
+  assertFiniteSeries([opts.slope], "slope");
+  const t = opts.t ?? values.map((_, i) => i);
+  if (t.length !== values.length) throw new RangeError("t and values differ in length");
+  assertFiniteSeries(t, "t");
   const screen = opts.screenOutliers ?? true;
+  return chart(values, opts, (y, start) => {
+    const tg = t.slice(start, start + y.length);
+    const intercept = mean(y) - opts.slope * mean(tg);
+    const fitted = tg.map((ti) => intercept + opts.slope * ti);
+    const residuals = y.map((v, i) => v - fitted[i]);
+    const lim = limitsAbout(0, averageMovingRange(residuals, screen));
+    return { lim, judged: residuals, centre: (i) => fitted[i], aboutTrend: true, baseline: y.length, intercept, slope: opts.slope };
+  });
+}
+
+/** What a chart's group needs: limits about its centre, the values the rules judge, the centre at each point. */
+interface GroupFit {
+  /** Limits of the judged values. */
+  lim: XmrLimits;
+  /** The values the rules judge against `lim` (the values themselves, or residuals about the trend). */
+  judged: readonly number[];
+  /** The centre line at the group's i-th point, in the values' units. */
+  centre: (i: number) => number;
+  /** True when `lim` is about 0 (residuals about the trend), false when it is the values' own limits. */
+  aboutTrend: boolean;
+  baseline: number;
+  intercept: number;
+  slope: number;
+}
+
+/** The part xmrChart and regressionChart share: groups, the short-group rule, rules, points and icons. */
+function chart(values: readonly number[], opts: Omit<XmrOptions, "fixAfterNPoints">, fit: (y: number[], start: number) => GroupFit): XmrResult {
+  const improvement = opts.improvement ?? "neutral";
   const trendLength = opts.trendLength ?? 7;
   const shiftLength = opts.shiftLength ?? 7;
   const minPoints = opts.minPoints ?? 12;
   if (!(trendLength >= 2 && shiftLength >= 1)) throw new RangeError("run lengths must be >= 2 (trend) and >= 1 (shift)");
-  if (opts.fixAfterNPoints !== undefined && !(Number.isInteger(opts.fixAfterNPoints) && opts.fixAfterNPoints >= 1)) {
-    throw new RangeError("fixAfterNPoints must be a positive integer");
-  }
   const bounds = groupBounds(values.length, opts.rebase ?? []);
   const shortest = values.length === 0 ? 0 : Math.min(...bounds.slice(1).map((e, g) => e - bounds[g]));
   const short = values.length === 0 || shortest < minPoints;
@@ -339,20 +436,26 @@ export function xmrChart(values: readonly number[], opts: XmrOptions = {}): XmrR
       points: [],
       variation: null,
       assurance: null,
+      groups: [],
     };
   }
   const points: XmrPoint[] = [];
+  const groups: ChartGroup[] = [];
   for (let g = 0; g + 1 < bounds.length; g++) {
     const y = values.slice(bounds[g], bounds[g + 1]);
-    const lim = xmrLimits(y.slice(0, opts.fixAfterNPoints ?? y.length), screen);
-    const { rule, dir } = groupRules(y, lim, trendLength, shiftLength);
+    const f = fit(y, bounds[g]);
+    groups.push({ start: bounds[g], end: bounds[g + 1], baseline: f.baseline, centre: f.intercept, slope: f.slope, mrbar: f.lim.mrbar });
+    const { rule, dir } = groupRules(f.judged, f.lim, trendLength, shiftLength);
+    const half = f.lim.upl - f.lim.mean;
     y.forEach((value, i) => {
+      const c = f.centre(i);
       points.push({
         index: bounds[g] + i,
         value,
-        mean: lim.mean,
-        upl: lim.upl,
-        lpl: lim.lpl,
+        mean: c,
+        // an XmR chart's limits are exactly xmrLimits'; a regression chart's are the line +/- the half-width
+        upl: f.aboutTrend ? c + half : f.lim.upl,
+        lpl: f.aboutTrend ? c - half : f.lim.lpl,
         rule: rule[i],
         special_cause: orient(dir[i], improvement),
         direction: dir[i] === 1 ? "high" : dir[i] === -1 ? "low" : null,
@@ -368,5 +471,6 @@ export function xmrChart(values: readonly number[], opts: XmrOptions = {}): XmrR
     points,
     variation: variationIcon(last, improvement),
     assurance: assuranceIcon(last, opts.target, improvement),
+    groups,
   };
 }

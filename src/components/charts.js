@@ -6,28 +6,41 @@ import {cause, causeLabel, categorical, MONTHS, monthName, ruleLabel, verdictCol
 
 const toDate = (p) => new Date(`${p}-01T00:00:00Z`);
 
-/** XmR control chart of one series with Making Data Count colours, limits, level shifts, peaks and troughs. */
-export function controlChart(points, {width, label, unit, title}) {
-  const data = points.map((d) => ({...d, date: toDate(d.period), colour: d.cause ?? "none"}));
-  const withLimits = data.filter((d) => d.ucl !== null);
+/**
+ * Control chart of one series with Making Data Count colours, limits, level shifts, peaks and
+ * troughs. `kind` is the series' chart (mart_series.spc_chart_kind; found from the points when
+ * not given): on a regression chart the centre line and limits follow the trend, so they slope;
+ * each segment (`seg`, recalculated at a confirmed level shift) is drawn on its own. With `adjusted`, the chart judged the seasonally
+ * adjusted series: its values (`adj`) are the dots, and the series as recorded is the grey line
+ * behind them.
+ */
+export function controlChart(points, {width, label, unit, title, kind, adjusted = false}) {
+  const data = points.map((d) => ({...d, date: toDate(d.period), charted: adjusted && d.adj !== null && d.adj !== undefined ? d.adj : d.value, colour: d.cause ?? "none"}));
+  const withLimits = data.filter((d) => d.ucl !== null && d.ucl !== undefined);
   const signals = data.filter((d) => d.cause);
   const shifts = data.filter((d) => d.mark?.includes("s"));
+  // without `kind` (a caller that predates it), a centre line that moves within a segment is a trend
+  const regression = kind ? String(kind).startsWith("regression") : withLimits.some((d, i) => i > 0 && d.seg === withLimits[i - 1].seg && Math.abs(d.mean - withLimits[i - 1].mean) > 1e-9 * Math.max(1, Math.abs(d.mean)));
+  const curve = regression ? "linear" : "step";
   const describe = `${title}. ${data.length} months from ${monthName(points[0]?.period)} to ${monthName(points.at(-1)?.period)}. ` +
+    `${regression ? "Regression control chart: the centre line and limits follow the trend. " : ""}` +
     `${signals.length} special-cause point${signals.length === 1 ? "" : "s"}` + (shifts.length ? `; level shift${shifts.length > 1 ? "s" : ""} in ${shifts.map((d) => monthName(d.period)).join(", ")}.` : ".");
+  const fmt = (v) => (v === null || v === undefined ? "–" : v.toFixed(2));
   return Plot.plot({
     width, height: 320, marginLeft: 56,
     ariaLabel: title, ariaDescription: describe,
     x: {type: "utc", label: null},
-    y: {grid: true, label: `${label}${unit ? ` (${unit})` : ""}`, zero: false},
+    y: {grid: true, label: `${label}${unit ? ` (${unit})` : ""}${adjusted ? ", seasonally adjusted" : ""}`, zero: false},
     color: {domain: ["i", "c", "n", "none"], range: [cause.i, cause.c, cause.n, cause.none], legend: true, tickFormat: (k) => causeLabel[k]},
     marks: [
-      Plot.lineY(withLimits, {x: "date", y: "ucl", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: "step"}),
-      Plot.lineY(withLimits, {x: "date", y: "lcl", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: "step"}),
-      Plot.lineY(withLimits, {x: "date", y: "mean", stroke: "#3D3D3D", strokeWidth: 1, curve: "step"}),
+      adjusted ? Plot.lineY(data, {x: "date", y: "value", stroke: "#BDBDBD", strokeWidth: 1}) : null,
+      Plot.lineY(withLimits, {x: "date", y: "ucl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve}),
+      Plot.lineY(withLimits, {x: "date", y: "lcl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve}),
+      Plot.lineY(withLimits, {x: "date", y: "mean", z: "seg", stroke: "#3D3D3D", strokeWidth: 1, curve}),
       Plot.ruleX(shifts, {x: "date", stroke: categorical[2], strokeDasharray: "2,2"}),
-      Plot.lineY(data, {x: "date", y: "value", stroke: "#3D3D3D", strokeWidth: 1.2}),
-      Plot.dot(data, {x: "date", y: "value", fill: "colour", r: 3.5,
-        title: (d) => `${monthName(d.period)}: ${d.value?.toFixed(2)}${d.cause ? `\n${causeLabel[d.cause]} (${ruleLabel[d.rule]})` : ""}${d.mark?.includes("p") ? "\npeak" : ""}${d.mark?.includes("t") ? "\ntrough" : ""}${d.mark?.includes("s") ? "\nlevel shift" : ""}`}),
+      Plot.lineY(data, {x: "date", y: "charted", stroke: "#3D3D3D", strokeWidth: 1.2}),
+      Plot.dot(data, {x: "date", y: "charted", fill: "colour", r: 3.5,
+        title: (d) => `${monthName(d.period)}: ${fmt(d.value)}${adjusted ? ` (seasonally adjusted ${fmt(d.adj)})` : ""}${d.mean !== null && d.mean !== undefined ? `\n${regression ? "trend" : "mean"} ${fmt(d.mean)}, limits ${fmt(d.lcl)} to ${fmt(d.ucl)}` : ""}${d.cause ? `\n${causeLabel[d.cause]} (${ruleLabel[d.rule]})` : ""}${d.mark?.includes("p") ? "\npeak" : ""}${d.mark?.includes("t") ? "\ntrough" : ""}${d.mark?.includes("s") ? "\nlevel shift" : ""}`}),
       Plot.text(data.filter((d) => d.mark?.includes("p")), {x: "date", y: "value", text: () => "▲", dy: -10, fill: "#3D3D3D", fontSize: 9}),
       Plot.text(data.filter((d) => d.mark?.includes("t")), {x: "date", y: "value", text: () => "▼", dy: 10, fill: "#3D3D3D", fontSize: 9})
     ]
@@ -83,19 +96,35 @@ export function seasonalProfile(rows, {width, label}) {
   });
 }
 
+/**
+ * Plot's default margins (20 top, 30 bottom with an x axis) leave no room for rows when a chart is
+ * shorter than this; an empty chart sized by its row count would get a negative inner height
+ * (`<rect> attribute height: A negative value`), as on a small employer with nothing to compare.
+ */
+const MIN_CHART_HEIGHT = 90;
+
+/** What a chart says instead of drawing when it has no row (the figure keeps its caption). */
+function noRows(title, why) {
+  return html`<p class="muted">${title}: ${why}</p>`;
+}
+
 /** Ratios with 95% intervals on a log scale centred on parity, the 0.80-1.25 band shaded. */
 export function ratioForest(results, {width, title = "Adjusted ratio (group / reference)", y = "label"}) {
   const shown = results.filter((d) => d.ratio_adjusted !== null && d.ratio_adjusted > 0);
+  if (!shown.length) return noRows(title, "no comparison has a ratio to chart (too few workers in the groups compared; the tables give each comparison's verdict).");
   const lo = Math.min(0.5, ...shown.map((d) => d.ci_low ?? d.ratio_adjusted).filter((x) => x > 0));
   const hi = Math.max(2, ...shown.map((d) => d.ci_high ?? d.ratio_adjusted).filter((x) => Number.isFinite(x)));
   // at most 4 either way, so that one very wide interval does not squeeze every other row into a
   // sliver around 1; anything beyond is drawn at the edge (its tooltip gives the value)
-  const lim = Math.min(4, Math.max(1 / lo, hi));
+  // a ratio with no interval is never drawn at the edge (it would read as clipped with no
+  // interval): the axis widens to hold it, up to 16 either way
+  const bare = shown.filter((d) => d.ci_low === null || d.ci_low === undefined).map((d) => Math.max(d.ratio_adjusted, 1 / d.ratio_adjusted));
+  const lim = Math.min(16, Math.max(Math.min(4, Math.max(1 / lo, hi)), ...bare.map((x) => x * 1.05)));
   const edge = (x) => Math.min(lim, Math.max(1 / lim, x));
   const marginLeft = Math.min(320, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length)));
   return Plot.plot({
-    width, height: 40 + 22 * shown.length, marginLeft,
-    ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded; values beyond ${(1 / lim).toFixed(2)} to ${lim.toFixed(2)} are drawn at the edge.`,
+    width, height: Math.max(MIN_CHART_HEIGHT, 40 + 22 * shown.length), marginLeft,
+    ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded; a ratio beyond ${(1 / lim).toFixed(2)} to ${lim.toFixed(2)} is a triangle at the edge and an interval beyond it runs to the edge.`,
     x: {type: "log", domain: [1 / lim, lim], label: title, tickFormat: (x) => x.toFixed(2)},
     y: {label: null, domain: shown.map((d) => d[y])},
     color: {domain: Object.keys(verdictColour), range: Object.values(verdictColour), legend: true},
@@ -104,8 +133,11 @@ export function ratioForest(results, {width, title = "Adjusted ratio (group / re
       Plot.axisY({label: null, lineWidth: (marginLeft - 12) / 6, textOverflow: "ellipsis-middle"}),
       Plot.rectX([0], {x1: 0.8, x2: 1.25, fill: "#EEEEEE"}),
       Plot.ruleX([1], {stroke: "#3D3D3D"}),
-      Plot.ruleY(shown.filter((d) => d.ci_low && d.ci_high), {y: y, x1: (d) => Math.max(d.ci_low, 1 / lim), x2: (d) => Math.min(d.ci_high, lim), stroke: "verdict", strokeWidth: 2}),
-      Plot.dot(shown, {y: y, x: (d) => edge(d.ratio_adjusted), fill: "verdict", r: 4, title: (d) => d.sentence}),
+      // an interval open at one end (e.g. no reference event: up to infinity) runs to the edge
+      Plot.ruleY(shown.filter((d) => d.ci_low !== null && d.ci_low !== undefined), {y: y, x1: (d) => Math.max(d.ci_low, 1 / lim), x2: (d) => Math.min(d.ci_high ?? Infinity, lim), stroke: "verdict", strokeWidth: 2}),
+      // a point beyond the edge is never drawn as if it were at the edge: a triangle says "beyond"
+      Plot.dot(shown.filter((d) => d.ratio_adjusted <= lim && d.ratio_adjusted >= 1 / lim), {y: y, x: "ratio_adjusted", fill: "verdict", r: 4, title: (d) => d.sentence}),
+      Plot.dot(shown.filter((d) => d.ratio_adjusted > lim || d.ratio_adjusted < 1 / lim), {y: y, x: (d) => edge(d.ratio_adjusted), fill: "verdict", r: 5, symbol: "triangle", title: (d) => `ratio ${d.ratio_adjusted.toFixed(2)}, beyond the axis. ${d.sentence}`}),
       Plot.dot(shown.filter((d) => d.ratio_unadjusted), {y: y, x: (d) => edge(d.ratio_unadjusted), stroke: "#3D3D3D", fill: "none", r: 3, symbol: "diamond", title: (d) => `unadjusted ${d.ratio_unadjusted?.toFixed(2)}`})
     ]
   });
@@ -114,8 +146,9 @@ export function ratioForest(results, {width, title = "Adjusted ratio (group / re
 /** Team-by-month persistence: each month's adjusted ratio on a diverging scale centred on parity. */
 export function persistence(rows, {width, label = "Adjusted ratio"}) {
   const data = rows.filter((d) => d.ratio !== null && d.ratio > 0);
+  if (!data.length) return noRows(`${label} month by month`, "no month has a ratio to chart.");
   return Plot.plot({
-    width, height: 40 + 24 * new Set(data.map((d) => d.row)).size, marginLeft: 220,
+    width, height: Math.max(MIN_CHART_HEIGHT, 40 + 24 * new Set(data.map((d) => d.row)).size), marginLeft: 220,
     ariaLabel: `${label} month by month`, ariaDescription: `A row per team and measure, a column per month; orange above parity, blue below, white at parity.`,
     x: {type: "band", label: null, tickFormat: (p) => p.slice(2)}, y: {label: null},
     color: {type: "log", scheme: "rdbu", reverse: true, domain: [0.5, 2], pivot: 1, legend: true, label, tickFormat: (x) => x.toFixed(2)},
