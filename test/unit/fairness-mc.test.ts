@@ -24,6 +24,9 @@ import { monthIndex, periodOf } from "../../core/calendar.ts";
 import { createRng } from "../../pipelines/stats/rng.ts";
 
 import { audit, BASE, EM, simulate, team, WB } from "../support/fairness-sim.ts";
+import { bootstrap } from "../../pipelines/stats/fairness/bootstrap.ts";
+import { FEW_WORKERS_RESAMPLES } from "../../pipelines/stats/fairness/audit-comparison.ts";
+import { prepareComparison, welchDf, expandedAlpha } from "../../pipelines/stats/fairness.ts";
 
 const MC: McOptions = { pThresholds: [0.001, 0.01, 0.05], ciThresholds: [0.8, 1, 1.25], risk: 1e-3, maxPermutations: 20_000, maxResamples: 8_000 };
 
@@ -120,11 +123,22 @@ describe("resampling until settled", () => {
   });
 
   it("stops, unsettled, when no budget could settle an endpoint (extreme expanded level for 2 workers)", () => {
+    const obs = simulate({ teams: [team("T", 2, 6, 1.1)], seed: 72 });
+    const p = prepareComparison(obs, { ...BASE, adjust: ["service", "team", "role"] });
+    const df = welchDf(p);
+    expect(df).toBeLessThan(2);
+    const boot = bootstrap(p, createRng(72), { max: MC.maxResamples, early: true, alpha: 0.05, ciAlpha: expandedAlpha(0.05, df), df, fewWorkers: false, mc: { thresholds: MC.ciThresholds, risk: MC.risk / 2 } });
+    expect(boot.settled).toBe(false);
+    expect(boot.used).toBe(FIRST_BOOTSTRAP_BATCH);
+    expect(boot.unsettled.length).toBeGreaterThan(0);
+  });
+
+  it("resamples nothing to settle when too few workers are compared for any verdict", () => {
     const r = audit(simulate({ teams: [team("T", 2, 6, 1.1)], seed: 72 }), 2, { mc: MC });
-    expect(r.df!).toBeLessThan(2);
-    expect(r.ci_settled).toBe(false);
-    expect(r.mc_settled).toBe(false);
-    expect(r.resamples_used).toBe(FIRST_BOOTSTRAP_BATCH);
+    expect(r.verdict_reason).toBe("few-workers");
+    expect(r.ci_settled).toBe(true);
+    expect(r.resamples_used).toBe(FEW_WORKERS_RESAMPLES);
+    expect(r.permutations_used).toBeLessThanOrEqual(99);
   });
 
   it("a p threshold below smallestSettleableP cannot be passed; above it a clear effect settles", () => {

@@ -21,6 +21,12 @@ import { FAIRNESS_MEASURE_DEFS } from "./measures.ts";
 import { settle } from "./verdict.ts";
 
 /**
+ * Bootstrap resamples for a test with too few compared workers for any verdict (with Monte Carlo
+ * control): its interval is reported, never used, so a few hundred resamples give it.
+ */
+export const FEW_WORKERS_RESAMPLES = 399;
+
+/**
  * Audits one comparison (scope x measure x group vs reference) over a window:
  * adjusted and unadjusted ratios, bootstrap CI, permutation p-value, MDE,
  * persistence, verdict and sentence. The q-value is set to the p-value (a
@@ -111,21 +117,30 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   let ciSettled: boolean | null = mc ? true : null;
   let ciUnsettledAt: number[] = [];
   const df = welchDf(p);
+  // With settled Monte Carlo, the detectable ratio comes from the linearised standard error (so
+  // that the "no evidence" gate, MDE <= 1.25, does not move with the seed), and it is known before
+  // any resampling: resample only for the decisions the verdict can still use. Too few workers:
+  // none. A detectable ratio above the gate: "no evidence" is out, so only "CI excludes 1".
+  const mdeLinear = mc ? minimumDetectableRatio(linearisedSe(p), options.mdeAlpha ?? alpha, 0.8, df) : NaN;
+  const ciThresholds = !mc ? [] : fewWorkers ? [] : mdeLinear <= rule.max_mde ? mc.ciThresholds : mc.ciThresholds.filter((t) => Math.abs(t - 1) < 1e-12);
+  const pThresholds = !mc || fewWorkers ? [] : mc.pThresholds;
   if (Number.isFinite(Math.log(R)) || R === 0 || R === Infinity) {
     const boot = bootstrap(p, createRng(deriveSeed(options.seed, ...id, "bootstrap")), {
-      max: mc ? mc.maxResamples : resamples,
+      max: mc ? (fewWorkers ? FEW_WORKERS_RESAMPLES : mc.maxResamples) : resamples,
       early,
       alpha,
       ciAlpha: expandedAlpha(alpha, df),
       df,
       fewWorkers,
-      mc: mc ? { thresholds: mc.ciThresholds, risk: mc.risk / 2 } : undefined,
+      // too few workers for any verdict: nothing to settle, so the interval (reported, never
+      // used) comes from the early-stopping path's first batch instead of Monte Carlo control
+      mc: mc && !fewWorkers ? { thresholds: ciThresholds, risk: mc.risk / 2 } : undefined,
     });
     ciLow = boot.summary.low;
     ciHigh = boot.summary.high;
     se = boot.summary.se;
     used = boot.used;
-    if (mc) {
+    if (mc && !fewWorkers) {
       ciSettled = boot.settled;
       ciUnsettledAt = boot.unsettled;
     }
@@ -135,7 +150,7 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
       createRng(deriveSeed(options.seed, ...id, "permutation")),
       permMax,
       early ? (options.stopAfterExceedances ?? 50) : Infinity,
-      mc ? { thresholds: mc.pThresholds, risk: mc.risk / 2 } : undefined,
+      mc ? { thresholds: pThresholds, risk: mc.risk / 2 } : undefined,
     );
     if (perm) {
       pValue = perm.p;
@@ -148,7 +163,7 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   }
   // with settled Monte Carlo, the detectable ratio comes from the linearised standard error, so
   // that the "no evidence" gate (MDE <= 1.25) does not move with the seed
-  const mde = minimumDetectableRatio(mc ? linearisedSe(p) : se, options.mdeAlpha ?? alpha, 0.8, df);
+  const mde = mc ? mdeLinear : minimumDetectableRatio(se, options.mdeAlpha ?? alpha, 0.8, df);
   // events of a worker-level measure: workers of each group with it in the window
   let eventsGroup: number | null = null;
   let eventsRef: number | null = null;

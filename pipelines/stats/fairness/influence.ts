@@ -6,7 +6,7 @@
  * @module
  */
 import { accumulate, ratioFromAcc } from "./accumulate.ts";
-import { prepareComparison } from "./prepare.ts";
+import { prepareComparison, type PreparedComparison } from "./prepare.ts";
 import type { AdjustKey, AuditOptions, WorkerMonthObs } from "./types.ts";
 import { linearisedSe, welchDf } from "./linearise.ts";
 import { tQuantile } from "../dist.ts";
@@ -51,7 +51,11 @@ export function drivingTeam(ratio: number, influence: readonly TeamInfluence[]):
 
 /** Workers of each group compared (in a stratum with both groups): whether a test can reach a verdict, known before any resampling. */
 export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): { group: number; reference: number } {
-  const p = prepareComparison(obs, options);
+  return comparedIn(prepareComparison(obs, options));
+}
+
+/** {@link comparedWorkers} of a prepared comparison. */
+export function comparedIn(p: PreparedComparison): { group: number; reference: number } {
   if (p.S === 0) return { group: 0, reference: 0 };
   const acc = new Float64Array(6 * p.S);
   accumulate(p, p.isGroup, null, acc);
@@ -97,7 +101,7 @@ export function adjustmentSensitivity(
 ): AdjustmentVariant[] {
   return variants.map(({ variant, adjust }) => {
     const p = prepareComparison(obs, { ...options, adjust });
-    const n = comparedWorkers(obs, { ...options, adjust });
+    const n = comparedIn(p);
     const base = { variant, adjusted_for: adjust, n_workers_group_compared: n.group, n_workers_reference_compared: n.reference };
     if (p.S === 0) return { ...base, ratio: null, ci_low: null, ci_high: null };
     const acc = new Float64Array(6 * p.S);

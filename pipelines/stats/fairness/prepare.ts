@@ -108,10 +108,12 @@ export function prepareComparison(
   const cellCounts: Map<string, { n: number; last: number }>[] = [];
   let withNumDen = 0;
   let withoutNumDen = 0;
+  const monthOf = new Map<string, number>();
   for (const o of obs) {
     const lab = o.group === opts.group ? 1 : o.group === opts.reference ? 0 : -1;
     if (lab < 0) continue;
-    const mi = monthIndex(o.period);
+    let mi = monthOf.get(o.period);
+    if (mi === undefined) monthOf.set(o.period, (mi = monthIndex(o.period)));
     if (mi < win.start || mi > win.end) continue;
     const nd = numDen(o, opts.measure);
     if (!nd) continue;
