@@ -1,7 +1,8 @@
 /**
  * Regenerates the sample returns shipped in data/sample/ from the seeded generator:
  *   npx tsx bin/make-sample.ts
- * - data/sample/returns/: the demo employer's 36 months as a folder of CSV files;
+ * - data/sample/returns/: the demo employer's 36 months as a folder of CSV files, with the
+ *   optional HR tables (appraisal, progression, training, review_request, leave);
  * - data/sample/one-month-return.xlsx: the last month only, as a team manager's workbook would
  *   carry it (worker_month, case_month and team_month for that month, with staff and schemes).
  * - data/sample/census/ and data/sample/annex-a/: the same employer as its workforce census
@@ -33,6 +34,12 @@ export async function makeSample(dir = SAMPLE_DIR): Promise<void> {
         case_month: inMonth(all.tables.case_month),
         team_month: inMonth(all.tables.team_month),
         health_check: [],
+        // the optional HR tables come from HR, not from a team manager's monthly workbook (empty sheets)
+        appraisal: [],
+        progression: [],
+        training: [],
+        review_request: [],
+        leave: [],
       },
     },
     join(dir, "one-month-return.xlsx"),

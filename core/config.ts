@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DEFAULT_ROLES } from "./contract.ts";
 import { ONS_GROUPS, REPORTING_GROUPS } from "./ethnicity.ts";
 import { UserError } from "./errors.ts";
-import { ADJUST_KEYS, DEFAULT_ANALYSIS_PLAN, DEFAULT_EMPLOYER, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_UNPACKED_MB, DEFAULT_MIN_GROUP_SIZE, DEFAULT_REFERENCE_GROUP, DEFAULT_SENIOR_ROLES } from "./defaults.ts";
+import { ADJUST_KEYS, DEFAULT_ANALYSIS_PLAN, DEFAULT_APPRAISAL_RATINGS, DEFAULT_EMPLOYER, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_UNPACKED_MB, DEFAULT_MIN_GROUP_SIZE, DEFAULT_REFERENCE_GROUP, DEFAULT_SENIOR_ROLES } from "./defaults.ts";
 
 const ceiling = z
   .object({
@@ -28,6 +28,12 @@ export const ConfigSchema = z
     min_group_size: z.number().int().min(2).default(DEFAULT_MIN_GROUP_SIZE),
     roles: z.array(z.string().min(1)).min(1).default([...DEFAULT_ROLES]),
     senior_roles: z.array(z.string().min(1)).default([...DEFAULT_SENIOR_ROLES]),
+    /** The appraisal rating scale (the optional HR table `appraisal`), in order, best first. */
+    appraisal_ratings: z
+      .array(z.string().trim().min(1))
+      .min(2, "give at least two ratings, best first")
+      .refine((a) => new Set(a.map((r) => r.toLowerCase())).size === a.length, { message: "each rating once (ratings match case-insensitively)" })
+      .default([...DEFAULT_APPRAISAL_RATINGS]),
     ceilings: z.array(ceiling).default([]),
     region: z.string().min(1).optional(),
     comparators: z.array(z.string().min(1)).default([]),

@@ -3,6 +3,7 @@
  * Ingest, validation, the Excel template and the docs all read from here, so the contract
  * is written down once.
  */
+import { DEFAULT_APPRAISAL_RATINGS } from "./defaults.ts";
 
 export type ColumnType = "string" | "period" | "integer" | "number" | "boolean" | "date";
 
@@ -16,8 +17,10 @@ export interface ColumnSpec {
   max?: number;
   /** Allowed values, matched case-insensitively and stored in this canonical spelling. */
   allowed?: readonly string[];
-  /** Allowed values come from the workspace config (e.g. roles). */
-  allowedFromConfig?: "roles";
+  /** Allowed values come from the workspace config (roles, or the appraisal rating scale). */
+  allowedFromConfig?: "roles" | "appraisal_ratings";
+  /** A year (an integer column) at most this many years after the current one (e.g. a leave year that ends next year). */
+  maxYearAhead?: number;
   /** A required column whose cells may still be blank (ethnicity: blank means Not known). */
   blankAllowed?: boolean;
   description: string;
@@ -36,6 +39,21 @@ export interface TableSpec {
    * new load (the earlier rows stay in history, marked superseded).
    */
   replaceScopes: string[][];
+  /** Rules between the columns of one row (e.g. a resolved date not before the request). */
+  rules?: RowRule[];
+}
+
+/**
+ * A rule between the columns of one row, checked at ingest with the column checks. The SQL is
+ * over the typed columns (by their contract names) and each column's trimmed text as
+ * `raw__<name>`; a row for which `bad` is true is refused, naming `column`, the value `value`
+ * and what was `expected`.
+ */
+export interface RowRule {
+  column: string;
+  bad: string;
+  value: string;
+  expected: string;
 }
 
 export const TABLE_NAMES = [
@@ -45,8 +63,31 @@ export const TABLE_NAMES = [
   "case_month",
   "team_month",
   "health_check",
+  // the optional HR tables (docs/returns.md, "Optional HR tables")
+  "appraisal",
+  "progression",
+  "training",
+  "review_request",
+  "leave",
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
+
+/** The optional tables an employer's HR system can supply (any subset, with or without the monthly tables). */
+export const HR_TABLE_NAMES = ["appraisal", "progression", "training", "review_request", "leave"] as const satisfies readonly TableName[];
+export type HrTableName = (typeof HR_TABLE_NAMES)[number];
+
+/** progression.route: an advertised post, or a progression panel on evidence. */
+export const PROGRESSION_ROUTES = ["vacancy", "panel"] as const;
+/** progression.outcome. */
+export const PROGRESSION_OUTCOMES = ["appointed", "not appointed", "withdrawn", "pending"] as const;
+/** training.kind: development beyond mandatory training. */
+export const TRAINING_KINDS = ["post-qualifying", "non-mandatory CPD", "study leave", "secondment"] as const;
+/** training.outcome. */
+export const TRAINING_OUTCOMES = ["approved", "declined", "pending"] as const;
+/** review_request.reason. */
+export const REVIEW_REASONS = ["unsafe caseload", "complexity", "wellbeing", "other"] as const;
+/** review_request.outcome. */
+export const REVIEW_OUTCOMES = ["cases reallocated", "support added", "no change", "pending"] as const;
 
 export const DEFAULT_ROLES = [
   "ASYE",
@@ -75,6 +116,7 @@ const workerId: ColumnSpec = {
   description: "pseudonymous worker identifier, stable over time",
   hint: "pseudonymous ID, never a name",
 };
+const days = (name: string, required: boolean, description: string): ColumnSpec => ({ name, type: "number", required, min: 0, max: 366, description, hint: "days, e.g. 27.5" });
 const count = (name: string, description: string): ColumnSpec => ({ name, type: "integer", required: false, min: 0, description });
 const amount = (name: string, description: string): ColumnSpec => ({ name, type: "number", required: false, min: 0, description });
 
@@ -184,6 +226,95 @@ export const CONTRACT: Record<TableName, TableSpec> = {
       { name: "next_step", type: "string", required: false, description: "the agreed action" },
     ],
   },
+  appraisal: {
+    name: "appraisal",
+    grain: "one row per worker per appraisal (performance review) concluded",
+    key: ["worker_id", "period"],
+    replaceScopes: [["period"]],
+    columns: [
+      workerId,
+      { ...period, description: "the month the appraisal was concluded" },
+      { name: "rating", type: "string", required: true, allowedFromConfig: "appraisal_ratings", description: "the employer's rating, from its scale (appraisal_ratings in fairload.json, best first)" },
+      { name: "moderated", type: "boolean", required: false, description: "whether the rating went through moderation", hint: "yes / no" },
+      { name: "reviewer_role", type: "string", required: false, description: "role of the appraising manager (free text, e.g. Team Manager)" },
+    ],
+  },
+  progression: {
+    name: "progression",
+    grain: "one row per worker per application to a more senior role or progression panel",
+    key: ["worker_id", "period", "route", "to_role"],
+    replaceScopes: [["period"]],
+    columns: [
+      workerId,
+      { ...period, description: "the month of the decision" },
+      { name: "route", type: "string", required: true, allowed: PROGRESSION_ROUTES, description: "vacancy (an advertised post) or panel (a progression panel on evidence)" },
+      { name: "to_role", type: "string", required: true, allowedFromConfig: "roles", description: "the role applied for, one of the configured roles" },
+      { name: "shortlisted", type: "boolean", required: false, description: "for a vacancy: shortlisted for interview", hint: "yes / no (vacancies)" },
+      { name: "outcome", type: "string", required: true, allowed: PROGRESSION_OUTCOMES, description: "appointed, not appointed, withdrawn or pending" },
+    ],
+    rules: [
+      {
+        column: "shortlisted",
+        bad: `route = 'vacancy' AND outcome = 'appointed' AND shortlisted = false`,
+        value: `raw__shortlisted`,
+        expected: "an appointment to a vacancy without shortlisting; expected shortlisted to be yes (or blank) when a vacancy's outcome is appointed",
+      },
+    ],
+  },
+  training: {
+    name: "training",
+    grain: "one row per worker per request for development beyond mandatory training",
+    key: ["worker_id", "period", "kind"],
+    replaceScopes: [["period"]],
+    columns: [
+      workerId,
+      { ...period, description: "the month of the decision" },
+      { name: "kind", type: "string", required: true, allowed: TRAINING_KINDS, description: "post-qualifying, non-mandatory CPD, study leave or secondment" },
+      days("days", false, "days requested"),
+      { name: "outcome", type: "string", required: true, allowed: TRAINING_OUTCOMES, description: "approved, declined or pending" },
+    ],
+  },
+  review_request: {
+    name: "review_request",
+    grain: "one row per request by a worker for their caseload to be re-evaluated",
+    key: ["worker_id", "requested_on"],
+    replaceScopes: [["worker_id", "requested_on"]],
+    columns: [
+      workerId,
+      { name: "requested_on", type: "date", required: true, description: "the date of the request", hint: "a date, e.g. 2025-09-14" },
+      { name: "reason", type: "string", required: false, allowed: REVIEW_REASONS, description: "unsafe caseload, complexity, wellbeing or other" },
+      { name: "outcome", type: "string", required: false, allowed: REVIEW_OUTCOMES, description: "cases reallocated, support added, no change or pending" },
+      { name: "resolved_on", type: "date", required: false, description: "when the outcome was agreed", hint: "a date on or after requested_on" },
+    ],
+    rules: [
+      {
+        column: "resolved_on",
+        bad: `resolved_on < requested_on`,
+        value: `raw__resolved_on || ' (requested_on ' || raw__requested_on || ')'`,
+        expected: "the request is resolved before it was made; expected resolved_on on or after requested_on",
+      },
+      {
+        column: "resolved_on",
+        bad: `resolved_on IS NOT NULL AND outcome = 'pending'`,
+        value: `raw__resolved_on || ' (outcome ' || raw__outcome || ')'`,
+        expected: "a pending request has a resolved date; expected resolved_on blank while the outcome is pending (or the outcome agreed on that date)",
+      },
+    ],
+  },
+  leave: {
+    name: "leave",
+    grain: "one row per worker per leave year",
+    key: ["worker_id", "leave_year"],
+    replaceScopes: [["worker_id", "leave_year"]],
+    columns: [
+      workerId,
+      { name: "leave_year", type: "integer", required: true, min: 2000, maxYearAhead: 1, description: "the year the leave year ends", hint: "YYYY, e.g. 2026" },
+      days("entitlement_days", true, "annual leave entitlement, pro rata to FTE"),
+      days("taken_days", true, "days taken"),
+      days("carried_over_days", false, "days carried into the next leave year"),
+      days("paid_in_lieu_days", false, "days paid instead of taken (e.g. on leaving)"),
+    ],
+  },
 };
 
 /** `Worker ID`, ` worker-id ` and `WORKER_ID` all become `worker_id`. */
@@ -244,10 +375,18 @@ export const PERSONAL_VALUE_PATTERNS: { kind: string; regex: string }[] = [
   { kind: "a UK postcode", regex: "^\\s*[A-Z]{1,2}[0-9][A-Z0-9]?\\s+[0-9][A-Z]{2}\\s*$" },
 ];
 
+/** The allowed values of a column: its own list, or the configured roles or appraisal ratings. */
+export function allowedValues(col: ColumnSpec, roles?: readonly string[], ratings?: readonly string[]): readonly string[] | undefined {
+  if (col.allowedFromConfig === "roles") return roles ?? DEFAULT_ROLES;
+  if (col.allowedFromConfig === "appraisal_ratings") return ratings ?? DEFAULT_APPRAISAL_RATINGS;
+  return col.allowed;
+}
+
 /** A plain-English statement of what a column expects, for error messages. */
-export function expectation(col: ColumnSpec, roles?: readonly string[]): string {
-  const allowed = col.allowedFromConfig === "roles" ? roles ?? DEFAULT_ROLES : col.allowed;
-  if (allowed) return `one of ${allowed.map((a) => `"${a}"`).join(", ")}`;
+export function expectation(col: ColumnSpec, roles?: readonly string[], ratings?: readonly string[]): string {
+  const allowed = allowedValues(col, roles, ratings);
+  if (allowed) return `one of ${allowed.map((a) => `"${a}"`).join(", ")}${col.allowedFromConfig === "appraisal_ratings" ? " (the rating scale, appraisal_ratings in fairload.json)" : ""}`;
+  if (col.maxYearAhead !== undefined) return `a year (YYYY) from ${col.min ?? 1950} to ${new Date().getUTCFullYear() + col.maxYearAhead}`;
   switch (col.type) {
     case "period":
       return "a month as YYYY-MM that exists and is not in the future";

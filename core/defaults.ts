@@ -47,3 +47,10 @@ export const DEFAULT_ANALYSIS_PLAN = {
 
 /** Characteristics a comparison can hold fixed (besides month). */
 export const ADJUST_KEYS = ["service", "team", "role", "experience", "employment", "fte_band"] as const;
+
+/**
+ * The appraisal rating scale of the optional HR table `appraisal` (docs/returns.md, "Optional HR
+ * tables"), in order, best first: the shared specification's example scale. An employer with its
+ * own scale lists it as `appraisal_ratings` in fairload.json.
+ */
+export const DEFAULT_APPRAISAL_RATINGS: readonly string[] = ["Exceeds", "Fully meets", "Partly meets", "Does not meet"];

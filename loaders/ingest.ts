@@ -19,7 +19,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
+import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, HR_TABLE_NAMES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, allowedValues, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
+import { DEFAULT_APPRAISAL_RATINGS } from "../core/defaults.ts";
 import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRows, quoteIdent, quoteLit } from "../core/db.ts";
 import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "../core/errors.ts";
 import { ETHNICITY_KEY_SQL } from "../core/ethnicity.ts";
@@ -66,7 +67,7 @@ export interface IngestSummary {
   message: string;
 }
 
-const LOAD_ORDER: TableName[] = ["points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check"];
+const LOAD_ORDER: TableName[] = ["points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check", ...HR_TABLE_NAMES];
 
 /**
  * Load a return (files or folders in the contract of docs/returns.md) into the workspace: all
@@ -130,7 +131,7 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
     };
     addProblems(fileProblems);
     if (parts.length === 0 && fileProblems.length === 0) {
-      addProblems([{ file: files.map((f) => f.name).join(", "), expected: "no contract tables found; expected files or sheets named staff, worker_month, case_month, team_month, points_scheme or health_check" }]);
+      addProblems([{ file: files.map((f) => f.name).join(", "), expected: `no contract tables found; expected files or sheets named ${TABLE_NAMES.slice(0, -1).join(", ")} or ${TABLE_NAMES[TABLE_NAMES.length - 1]}` }]);
     }
     const seen = new Map<TableName, Part>();
     for (const p of parts) {
@@ -142,6 +143,7 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
     // 3. stage and check every row, outside any transaction (temp tables only)
     const typed: { part: Part; table: string; rows: number }[] = [];
     const roles = ws.config.roles ?? DEFAULT_ROLES;
+    const ratings = ws.config.appraisal_ratings ?? DEFAULT_APPRAISAL_RATINGS;
     for (const part of [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table))) {
       progress.step(`reading ${safeText(part.label)}`);
       // the quick path first; only a part with a problem is read and checked again in detail
@@ -149,13 +151,13 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
       let checked: Checked | undefined;
       if (!staged.failed && staged.headers.length > 0 && staged.problems.length === 0) {
         progress.step(`checking ${safeText(part.label)}`, 0, staged.rows);
-        checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: false });
+        checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, ratings, cap, detailed: false });
       }
       if (staged.failed || checked?.needsDetail) {
         await db.conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
         progress.step(`listing the problems in ${safeText(part.label)}`);
         staged = await stagePart(db.conn, part, { detailed: true, scratchDir: scratch });
-        checked = staged.headers.length > 0 ? await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, cap, detailed: true }) : undefined;
+        checked = staged.headers.length > 0 ? await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, ratings, cap, detailed: true }) : undefined;
       }
       addProblems(staged.problems);
       if (!checked) continue;
@@ -428,8 +430,8 @@ function numberSql(v: string, decimalComma: boolean): string {
  * SQL that parses trimmed text `v` into the column's type, NULL when it cannot. `num` is the
  * already-computed numberSql(v) for number and integer columns (computed once per row).
  */
-function parseSql(col: ColumnSpec, v: string, num: string, roles: readonly string[]): string {
-  const allowed = col.allowedFromConfig === "roles" ? roles : col.allowed;
+function parseSql(col: ColumnSpec, v: string, num: string, roles: readonly string[], ratings: readonly string[]): string {
+  const allowed = allowedValues(col, roles, ratings);
   if (allowed) {
     return `CASE lower(${v}) ${allowed.map((a) => `WHEN ${quoteLit(a.toLowerCase())} THEN ${quoteLit(a)}`).join(" ")} END`;
   }
@@ -483,7 +485,7 @@ interface Checked {
  * Map headers onto the contract, type every cell into a temp table, and list every problem.
  * The typed table keeps each contract column's raw text as `raw__<name>`.
  */
-async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; cap: number; detailed: boolean }): Promise<Checked> {
+async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; ratings: readonly string[]; cap: number; detailed: boolean }): Promise<Checked> {
   const spec = CONTRACT[part.table];
   const where = { file: part.source.name, sheet: part.sheet };
   const problems: InputProblem[] = [];
@@ -529,7 +531,7 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
     const numCol = quoteIdent(`num__${c.name}`);
     raw.push(`${header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header)} AS ${rawCol}`);
     if (c.type === "number" || c.type === "integer") raw.push(`${numberSql(header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header), staged.decimalComma)} AS ${numCol}`);
-    parsed.push(rawCol, `${parseSql(c, rawCol, numCol, opts.roles)} AS ${quoteIdent(c.name)}`);
+    parsed.push(rawCol, `${parseSql(c, rawCol, numCol, opts.roles, opts.ratings)} AS ${quoteIdent(c.name)}`);
   }
   let join = "";
   if (part.table === "staff") {
@@ -543,7 +545,9 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   const anyValue = staged.headers.map((h) => `${cell(h)} IS NOT NULL`).join(" OR ");
   const layer2 = `SELECT ${parsed.join(", ")} FROM (SELECT ${raw.join(", ")} FROM ${staged.tempTable} s ${join} WHERE ${anyValue})`;
 
-  const checks = columnChecks(spec.columns, opts.roles);
+  const checks = columnChecks(spec.columns, opts.roles, opts.ratings);
+  // rules between the columns of a row (the optional HR tables: a resolved date not before the request, ...)
+  for (const rule of spec.rules ?? []) checks.push({ column: rule.column, bad: `(${rule.bad})`, value: rule.value, expected: rule.expected });
   if (part.table === "staff") {
     checks.push({ column: "ethnicity", bad: `ethnicity_code IS NULL`, value: `raw__ethnicity`, expected: "expected a DfE census main code (WBRI, WIRI, WIRT, WOTH, WROM, MWBC, MWBA, MWAS, MOTH, AIND, APKN, ABAN, AOTH, BCRB, BAFR, BOTH, CHNE, OOTH, REFU, NOBT), an ONS 2021 category label, 'Prefer not to say' or blank" });
   }
@@ -601,12 +605,12 @@ function columnMapFor(map: ColumnMap | undefined, table: TableName): Map<string,
 }
 
 /** Per column: required, parseable, in range, not in the future. */
-function columnChecks(columns: ColumnSpec[], roles: readonly string[]): Check[] {
+function columnChecks(columns: ColumnSpec[], roles: readonly string[], ratings: readonly string[]): Check[] {
   const checks: Check[] = [];
   for (const c of columns) {
     const raw = quoteIdent(`raw__${c.name}`);
     const val = quoteIdent(c.name);
-    const expected = `expected ${expectation(c, roles)}`;
+    const expected = `expected ${expectation(c, roles, ratings)}`;
     if (c.required && !c.blankAllowed) checks.push({ column: c.name, bad: `${raw} IS NULL`, value: raw, expected: `a value is required here; ${expected}` });
     if (c.type !== "string" || c.allowed || c.allowedFromConfig) {
       checks.push({ column: c.name, bad: `${raw} IS NOT NULL AND ${val} IS NULL`, value: raw, expected });
@@ -615,6 +619,7 @@ function columnChecks(columns: ColumnSpec[], roles: readonly string[]): Check[] 
     if (c.min !== undefined) range.push(`${val} ${c.minExclusive ? "<=" : "<"} ${c.min}`);
     if (c.max !== undefined) range.push(`${val} > ${c.max}`);
     if (c.name === "qualified_year") range.push(`${val} > year(current_date)`);
+    if (c.maxYearAhead !== undefined) range.push(`${val} > year(current_date) + ${c.maxYearAhead}`);
     if (range.length) checks.push({ column: c.name, bad: `${val} IS NOT NULL AND (${range.join(" OR ")})`, value: raw, expected });
     if (c.type === "period") {
       checks.push({ column: c.name, bad: `${val} > strftime(current_date, '%Y-%m')`, value: raw, expected: `the month is in the future; ${expected}` });
@@ -791,6 +796,12 @@ async function referenceWarnings(conn: DuckDBConnection, loadId: number): Promis
   );
   const n = Number(noStaff[0].n);
   if (n > 0) out.push(`${n} worker${n === 1 ? "" : "s"} in worker_month ha${n === 1 ? "s" : "ve"} no staff row yet (their ethnicity counts as Not known until one is loaded)`);
+  // the optional HR tables: the same, for the workers they name
+  for (const t of HR_TABLE_NAMES) {
+    const [r] = await queryRows<{ n: bigint }>(conn, `SELECT count(DISTINCT worker_id) AS n FROM hist_${t} h WHERE h._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.worker_id = h.worker_id)`);
+    const k = Number(r.n);
+    if (k > 0) out.push(`${k} worker${k === 1 ? "" : "s"} in ${t} ha${k === 1 ? "s" : "ve"} no staff row yet (their ethnicity counts as Not known until one is loaded)`);
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { createInflateRaw } from "node:zlib";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import ExcelJS from "exceljs";
-import { type TableName, tableForName } from "../core/contract.ts";
+import { TABLE_NAMES, type TableName, tableForName } from "../core/contract.ts";
 import { type InputProblem, UserError, plainMessage, safeText } from "../core/errors.ts";
 import { quoteIdent, quoteLit, queryRows } from "../core/db.ts";
 import { EXTRACT_SUFFIX } from "./census/extract.ts";
@@ -130,7 +130,7 @@ export async function listParts(files: SourceFile[], limits: ZipLimits = DEFAULT
     } else {
       const table = tableForName(f.name);
       if (table) parts.push({ source: f, table, label: f.name });
-      else warnings.push(`${safeText(f.name)}: ignored (not named after a contract table: staff, worker_month, case_month, team_month, points_scheme, health_check)`);
+      else warnings.push(`${safeText(f.name)}: ignored (not named after a contract table: ${TABLE_NAMES.join(", ")})`);
     }
   }
   return { parts, warnings, problems };

@@ -1,10 +1,12 @@
 /**
  * `fairload template`: an Excel workbook a team manager can fill in. One sheet per contract
  * table with its header row, drop-downs (services, teams, roles, case types, ethnicity codes,
- * ratings) and an input hint on every column. A filled-in template ingests as it is.
+ * ratings; for the optional HR tables the appraisal rating scale, routes, kinds, reasons and
+ * outcomes) and an input hint on every column. A filled-in template ingests as it is.
  */
 import ExcelJS from "exceljs";
-import { CONTRACT, type ColumnSpec, RATINGS, TABLE_NAMES, type TableName, expectation } from "../core/contract.ts";
+import { CONTRACT, type ColumnSpec, HR_TABLE_NAMES, RATINGS, TABLE_NAMES, type TableName, expectation } from "../core/contract.ts";
+import { DEFAULT_APPRAISAL_RATINGS } from "../core/defaults.ts";
 import { ensureSchema, openDb, queryRows } from "../core/db.ts";
 import { ETHNICITY_CODES } from "../core/ethnicity.ts";
 import type { Workspace } from "../core/workspace.ts";
@@ -14,6 +16,8 @@ export interface TemplateLists {
   teams: string[];
   roles: string[];
   case_types: string[];
+  /** The appraisal rating scale, best first (default: the config's default scale). */
+  appraisal_ratings?: string[];
 }
 
 /** Lists for the drop-downs, from what the workspace already holds. */
@@ -27,6 +31,7 @@ export async function templateLists(ws: Workspace): Promise<TemplateLists> {
       teams: await col(`SELECT DISTINCT team AS v FROM (SELECT team FROM worker_month UNION SELECT team FROM team_month) ORDER BY v`),
       roles: [...ws.config.roles],
       case_types: await col(`SELECT DISTINCT case_type AS v FROM points_scheme ORDER BY v`),
+      appraisal_ratings: [...ws.config.appraisal_ratings],
     };
   } finally {
     db.close();
@@ -50,6 +55,7 @@ export function buildTemplate(lists: TemplateLists, opts: { tables?: TableName[]
     "Identifiers are pseudonymous: never enter names, dates of birth, addresses, NI numbers, e-mails or phone numbers.",
     "period is the month as YYYY-MM (e.g. 2025-09). Empty cells mean 'not recorded', never zero.",
     "Hover over a header or a cell for a hint; drop-downs list the allowed values.",
+    `The HR tables (${HR_TABLE_NAMES.join(", ")}) are optional: fill in the ones your HR system holds, and leave the others empty.`,
     "Sheets: " + tables.map((t) => `${t} (${CONTRACT[t].grain})`).join("; "),
   ];
   text.forEach((t, i) => {
@@ -76,6 +82,10 @@ export function buildTemplate(lists: TemplateLists, opts: { tables?: TableName[]
   addList("employment", ["permanent", "agency"]);
   addList("gender", CONTRACT.staff.columns.find((c) => c.name === "gender")!.allowed!);
   addList("boolean", ["yes", "no"]);
+  // the optional HR tables: the rating scale, and each column's own list (named table.column)
+  const ratings = lists.appraisal_ratings ?? [...DEFAULT_APPRAISAL_RATINGS];
+  addList("appraisal_rating", ratings);
+  for (const t of HR_TABLE_NAMES) for (const c of CONTRACT[t].columns) if (c.allowed) addList(`${t}.${c.name}`, c.allowed);
 
   for (const t of tables) {
     const spec = CONTRACT[t];
@@ -85,8 +95,8 @@ export function buildTemplate(lists: TemplateLists, opts: { tables?: TableName[]
     header.font = { bold: true };
     spec.columns.forEach((c, i) => {
       const cell = header.getCell(i + 1);
-      cell.note = `${c.description}${c.required ? " (required)" : " (optional)"}. Expected: ${expectation(c, lists.roles)}.`;
-      const validation = validationFor(c, listRanges);
+      cell.note = `${c.description}${c.required ? " (required)" : " (optional)"}. Expected: ${expectation(c, lists.roles, ratings)}.`;
+      const validation = validationFor(t, c, listRanges, lists.roles, ratings);
       const letter = ws.getColumn(i + 1).letter;
       if (validation) {
         // one rule over the whole column range keeps the file small
@@ -99,11 +109,23 @@ export function buildTemplate(lists: TemplateLists, opts: { tables?: TableName[]
   return wb;
 }
 
-function validationFor(c: ColumnSpec, lists: Map<string, string>): ExcelJS.DataValidation | undefined {
-  const hint = { showInputMessage: true, promptTitle: c.name, prompt: (c.hint ?? expectation(c)).slice(0, 250), showErrorMessage: true, errorTitle: c.name, error: `Expected ${expectation(c)}`.slice(0, 250) };
-  const listName = c.name === "review_requested" ? "boolean" : c.name;
+/** The drop-down list of a column: by the column's name, except where a table has its own list. */
+function listNameFor(table: TableName, c: ColumnSpec, lists: Map<string, string>): string {
+  if (lists.has(`${table}.${c.name}`)) return `${table}.${c.name}`;
+  if (c.allowedFromConfig === "appraisal_ratings") return "appraisal_rating";
+  if (c.allowedFromConfig === "roles" || c.name === "reviewer_role") return "role";
+  if (c.type === "boolean") return "boolean";
+  return c.name;
+}
+
+function validationFor(table: TableName, c: ColumnSpec, lists: Map<string, string>, roles?: readonly string[], ratings?: readonly string[]): ExcelJS.DataValidation | undefined {
+  // the rating scale is the workspace's own: say so in the hint (roles keep the hint they always had)
+  const exp = c.allowedFromConfig === "appraisal_ratings" ? expectation(c, roles, ratings) : expectation(c);
+  const hint = { showInputMessage: true, promptTitle: c.name, prompt: (c.hint ?? exp).slice(0, 250), showErrorMessage: true, errorTitle: c.name, error: `Expected ${exp}`.slice(0, 250) };
+  const listName = listNameFor(table, c, lists);
   const range = lists.get(listName);
-  if (range && (c.allowed || c.allowedFromConfig || ["service", "team", "case_type", "ethnicity", "review_requested"].includes(c.name))) {
+  // a reviewer's role and a yes/no column may hold other values (Service Manager, true/1): warn rather than stop
+  if (range && (c.allowed || c.allowedFromConfig || c.type === "boolean" || ["service", "team", "case_type", "ethnicity", "reviewer_role"].includes(c.name))) {
     // services, teams and case types may be new: warn rather than stop
     const strict = Boolean(c.allowed || c.allowedFromConfig) && c.name !== "ethnicity";
     return { type: "list", allowBlank: !c.required || Boolean(c.blankAllowed), formulae: [range], ...hint, errorStyle: strict ? "stop" : "warning" };

@@ -3,6 +3,7 @@ import { monthIndex, periodOf } from "../../core/calendar.ts";
 import { DEFAULT_SEASONAL_FACTORS } from "./demand.ts";
 import { DEFAULT_EMPLOYER, DEFAULT_SERVICES, resolveService, resolveTeams } from "./employer.ts";
 import { DEFAULT_ETHNIC_MINORITY_SHARE } from "./ethnicity.ts";
+import { type ResolvedHr, resolveHr } from "./hr.ts";
 import type { BiasSpec, SampleOptions, ServiceSpec, TeamSpec } from "./types.ts";
 
 const DEFAULT_SENIOR_LR = 0.7;
@@ -25,6 +26,8 @@ export interface Resolved {
   trend: number;
   seasonal: number[];
   checkPeriods: string[];
+  /** the HR tables' planted patterns; null = no HR tables */
+  hr: ResolvedHr | null;
 }
 
 /** Validates and fills in defaults for all options. */
@@ -99,6 +102,6 @@ export function resolveOptions(opts: SampleOptions): Resolved {
   }
   return {
     seed, employer: opts.employer ?? DEFAULT_EMPLOYER, start, months, services: usedServices, teams, bias, seniorLR, emShare, experience,
-    levelShift, trend: opts.trendPerYear ?? 0.05, seasonal, checkPeriods,
+    levelShift, trend: opts.trendPerYear ?? 0.05, seasonal, checkPeriods, hr: resolveHr(opts.hr, usedServices),
   };
 }

@@ -2,7 +2,8 @@
  * The month-by-month simulation of a sample employer: builds its teams and posts from resolved
  * options, then each month hires starters, closes and allocates cases, writes the monthly
  * returns, decides who leaves, writes the health checks when due, and moves the workforce on.
- * All draws come from one seeded stream (health checks from a fork of it), in a fixed order.
+ * All draws come from one seeded stream (health checks and the HR tables from forks of it), in a
+ * fixed order; the HR tables only read the simulation, so the other tables do not depend on them.
  */
 import { periodOf } from "../../core/calendar.ts";
 import { BiasScope, teamBias } from "./bias.ts";
@@ -11,11 +12,12 @@ import { Demand } from "./demand.ts";
 import { pointsSchemeRows } from "./employer.ts";
 import { EthnicityDraw } from "./ethnicity.ts";
 import { HealthChecks } from "./health-check.ts";
+import { HrRecords } from "./hr.ts";
 import type { Resolved } from "./options.ts";
 import { MonthlyReturns } from "./returns.ts";
 import { Rng } from "./rng.ts";
 import { isSenior, teamPostRoles } from "./roles.ts";
-import { serviceState, type TeamState } from "./state.ts";
+import { serviceState, type TeamState, type Worker } from "./state.ts";
 import type { Row, SampleChunk } from "./types.ts";
 import { drawPostFte, Workforce } from "./workforce.ts";
 
@@ -30,6 +32,7 @@ export class Simulation {
   private readonly caseload: Caseload;
   private readonly returns: MonthlyReturns;
   private readonly healthChecks: HealthChecks;
+  private readonly hr: HrRecords | null;
 
   constructor(private readonly r: Resolved) {
     const rng = new Rng(r.seed);
@@ -55,6 +58,7 @@ export class Simulation {
     this.caseload = new Caseload(rng, r.start, demand, r.experience);
     this.returns = new MonthlyReturns(rng, r.start, demand);
     this.healthChecks = new HealthChecks(hcRng);
+    this.hr = r.hr ? new HrRecords(rng.fork("hr"), r.start, r.months, r.hr) : null;
   }
 
   /** Yields the points scheme, then every month's rows. */
@@ -69,11 +73,14 @@ export class Simulation {
       const staffRows = (m === 0 ? initialStaff : []).concat(this.workforce.starters(this.teams, m));
       const workerRows: Row[] = [];
       const caseRows: Row[] = [];
+      const monthWorkers: Worker[] = [];
       for (const team of this.teams) {
         const workers = this.caseload.allocateMonth(team, m);
         this.returns.workerMonth(team, workers, m, period, workerRows, caseRows);
+        monthWorkers.push(...workers);
       }
       this.workforce.decideDepartures(this.teams, m);
+      const hrChunks = this.hr ? this.hr.month(m, period, monthWorkers, workerRows, caseRows) : [];
       const teamRows = this.teams.map((team) => this.returns.teamMonth(team, m, period));
       yield { table: "staff", period, rows: staffRows };
       yield { table: "worker_month", period, rows: workerRows };
@@ -84,6 +91,7 @@ export class Simulation {
         for (const team of this.teams) this.healthChecks.rows(team, abs, hc);
         yield { table: "health_check", period, rows: hc };
       }
+      yield* hrChunks;
       this.workforce.endOfMonth(this.teams, m);
     }
   }

@@ -128,6 +128,31 @@ export interface SampleOptions {
   healthCheckPeriods?: string[];
   /** date used to refuse future periods, YYYY-MM-DD (default: today) */
   asOf?: string;
+  /**
+   * The optional HR tables (appraisal, progression, training, review_request, leave) and their
+   * planted patterns (loaders/sample/hr.ts); `false` = no HR tables. Default: all five, with the
+   * demo's patterns in Safeguarding and Support.
+   */
+  hr?: HrOptions | false;
+}
+
+/**
+ * The planted patterns of the HR tables, each for ethnic-minority workers (excluding White
+ * minorities) in `service` against everyone else; a ratio of 1 (or 0 days) turns one off.
+ */
+export interface HrOptions {
+  /** P(top rating) relative to others at the same workload band (default 0.6) */
+  ratingTopLR?: number;
+  /** P(appointed | shortlisted for a vacancy) relative to others (default 0.6) */
+  appointLR?: number;
+  /** P(cases reallocated | a caseload review request) relative to others (default 0.6) */
+  reviewReallocLR?: number;
+  /** P(training request approved) relative to others (default 1: none planted) */
+  trainingApproveLR?: number;
+  /** leave days carried over per FTE for each unit of the team's caseload above the agreed level (default 30; 0 = none) */
+  carryOverPerExcess?: number;
+  /** the service of the three ethnicity patterns (default Safeguarding and Support, else the first service) */
+  service?: string;
 }
 
 /** A planted bias as realised: the teams it covers and how many workers were in scope. */

@@ -12,7 +12,7 @@ import { TABLE_COLUMNS, TABLE_NAMES, type Cell, type Row, type SampleEmployer, t
 import { writeAnnexAXlsx } from "./annex-a-xlsx.ts";
 import { writeCensusXml } from "./census-xml.ts";
 
-/** Columns written as real dates in Excel: those of contract type `date` (check_date, allocated_on). */
+/** Columns written as real dates in Excel: those of contract type `date` (check_date, allocated_on, and the HR tables' requested_on, resolved_on). */
 const DATE_COLUMNS = new Set(TABLE_NAMES.flatMap((t) => CONTRACT[t].columns.filter((c) => c.type === "date").map((c) => c.name)));
 
 /**

@@ -18,7 +18,7 @@ describe("Excel template", () => {
     await writeTemplate(ws, file);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["guidance", "lists", "points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["guidance", "lists", "points_scheme", "staff", "worker_month", "case_month", "team_month", "health_check", "appraisal", "progression", "training", "review_request", "leave"]);
     const lists = wb.getWorksheet("lists")!;
     const column = (name: string) => {
       const header = (lists.getRow(1).values as string[]).indexOf(name);

@@ -12,7 +12,7 @@ describe("ingest: a valid return", () => {
     const s = await ingest(ws, [writeReturn(smallReturn())]);
     expect(s.status).toBe("accepted");
     expect(s.load_id).toBe(1);
-    expect(await currentCounts(ws)).toEqual({ points_scheme: 2, staff: 3, worker_month: 3, case_month: 3, team_month: 0, health_check: 0 });
+    expect(await currentCounts(ws)).toEqual({ points_scheme: 2, staff: 3, worker_month: 3, case_month: 3, team_month: 0, health_check: 0, appraisal: 0, progression: 0, training: 0, review_request: 0, leave: 0 });
     const wm = await query(ws, `SELECT worker_id, fte, role, period FROM worker_month ORDER BY worker_id`);
     expect(wm).toEqual([
       { worker_id: "W1", fte: 1, role: "Social Worker", period: "2025-01" },
