@@ -47,6 +47,7 @@ const config: FrameworkConfig = {
     { name: "Trends", path: "/trends" },
     { name: "Peaks and troughs", path: "/peaks" },
     { name: "Fairness", path: "/fairness" },
+    { name: "From the census and Annex A", path: "/census" },
     { name: "Caseload safety", path: "/caseload" },
     { name: "Health check", path: "/health-check" },
     { name: "National benchmark", path: "/benchmark" },

@@ -10,6 +10,7 @@ import type { Workspace } from "../core/workspace.ts";
 import { ensureDfe } from "../loaders/dfe.ts";
 import { type AuditOptions, type AuditRun, runAudit } from "../pipelines/audit.ts";
 import { type BenchmarkOptions, type BenchmarkReport, benchmarkReport } from "../pipelines/benchmark.ts";
+import { type CensusAuditRun, runCensusAudit } from "../pipelines/census-audit.ts";
 import { listModels, type ModelListing, type RunSummary, runPipelines } from "../pipelines/run.ts";
 
 /** Make sure the DfE national tables are in the workspace (loaded once, in their own transaction). */
@@ -36,14 +37,18 @@ export async function runAll(ws: Workspace, progress?: Progress, opts: { workers
   return r;
 }
 
-/** `fairload audit`: the fairness audit over the workspace's returns. */
-export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, progress?: Progress): Promise<AuditRun> {
+/**
+ * `fairload audit`: the fairness audit over the workspace's returns, then its census and Annex A
+ * part (pipelines/census-audit.ts: its own tests and family, empty without those returns).
+ */
+export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, progress?: Progress): Promise<AuditRun & { census: CensusAuditRun }> {
   await prepareSources(ws);
   let total = 0;
   const run = await runAudit(ws, { ...opts, onProgress: (d, t) => progress?.step("testing comparisons", d, (total = t)) });
   if (total) progress?.step("testing comparisons", total, total);
+  const census = await runCensusAudit(ws, { seed: opts.seed, resamples: opts.resamples });
   progress?.done();
-  return run;
+  return { ...run, census };
 }
 
 /** `fairload benchmark`: the national benchmark from the workspace. */
@@ -67,6 +72,17 @@ export async function publishedAudit(ws: Workspace): Promise<Record<string, unkn
   const db = await openDb(ws.dbPath, { readOnly: true });
   try {
     const rows = await queryRows<Record<string, unknown>>(db.conn, `SELECT * FROM pub_fairness_results ORDER BY scope, service NULLS FIRST, team NULLS FIRST, comparison, subgroup NULLS FIRST, measure, "group"`);
+    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+  } finally {
+    db.close();
+  }
+}
+
+/** The census and Annex A tests as the public layer publishes them (pub_census_fairness_results). */
+export async function publishedCensusAudit(ws: Workspace): Promise<Record<string, unknown>[]> {
+  const db = await openDb(ws.dbPath, { readOnly: true });
+  try {
+    const rows = await queryRows<Record<string, unknown>>(db.conn, `SELECT * FROM pub_census_fairness_results ORDER BY source, census_year NULLS LAST, scope, team NULLS FIRST, measure, comparison, "group"`);
     return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
   } finally {
     db.close();

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { DuckDBConnection, DuckDBInstance, DuckDBListValue, LIST, VARCHAR, type DuckDBType } from "@duckdb/node-api";
-import { CONTRACT, type ColumnType, TABLE_NAMES, type TableName } from "./contract.ts";
+import { CONTRACT, type ColumnType, sideSchemaSql, TABLE_NAMES, type TableName } from "./contract.ts";
 import { ETHNICITY_CODES, ethnicityLookup } from "./ethnicity.ts";
 import { UserError, plainMessage, toUserError } from "./errors.ts";
 
@@ -157,6 +157,8 @@ export async function ensureSchema(conn: DuckDBConnection): Promise<void> {
     const visible = [...spec.columns.map((c) => c.name), ...(DERIVED_COLUMNS[t] ?? []).map((c) => c.name)].map(quoteIdent);
     stmts.push(`CREATE OR REPLACE VIEW ${t} AS SELECT ${visible.join(", ")}, extra, _load_id FROM hist_${t} WHERE _superseded_by IS NULL`);
   }
+  // the workforce census and Annex A tables (empty until loaded), so that every workspace has them
+  stmts.push(...sideSchemaSql());
   stmts.push(
     `CREATE OR REPLACE TABLE ref_ethnicity (code VARCHAR PRIMARY KEY, label VARCHAR, ons_group VARCHAR, reporting_group VARCHAR)`,
     `INSERT INTO ref_ethnicity VALUES ${ETHNICITY_CODES.map((c) => `(${[c.code, c.label, c.ons_group, c.reporting_group].map(quoteLit).join(", ")})`).join(", ")}`,

@@ -5,6 +5,8 @@
  */
 import { auditStep } from "./audit.ts";
 import { benchmarkStep } from "./benchmark.ts";
+import { censusAuditStep } from "./census-audit.ts";
+import { censusPublishStep, censusReferenceStep } from "./census-public.ts";
 import { healthCheckStep } from "./healthcheck.ts";
 import { buildRegistry, type ComputeStep, type Layer, loadSqlModels, type Model, stepModels } from "./registry.ts";
 import { publishStep } from "./public.ts";
@@ -38,7 +40,7 @@ export const META_STEP: ComputeStep<unknown, void> = {
 };
 
 export function computeSteps(): ComputeStep<any, any>[] {
-  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep, publishStep];
+  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep, publishStep, censusReferenceStep, censusPublishStep, censusAuditStep];
 }
 
 /** Every model, checked and in dependency order. */

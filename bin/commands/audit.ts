@@ -1,6 +1,6 @@
 import { UserError } from "../../core/errors.ts";
 import type { AuditRecord, AuditRun } from "../../pipelines/audit.ts";
-import { auditWorkspace, publishedAudit } from "../../app/workflow.ts";
+import { auditWorkspace, publishedAudit, publishedCensusAudit } from "../../app/workflow.ts";
 import { type Command, jsonOption, num, openFromOptions, out, printedJson, progressFor, str, workspaceOption } from "./common.ts";
 
 export const auditCommand: Command = {
@@ -21,9 +21,15 @@ export const auditCommand: Command = {
     const records = values.public
       ? (published as unknown as AuditRecord[])
       : run.results.map((r) => ({ ...r, suppressed: withheld.has(JSON.stringify([r.scope, r.service, r.team, r.comparison, r.subgroup, r.group, r.measure])) }));
-    if (printedJson(values, records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r))) return 0;
+    // the census and Annex A tests (their own family; none without those returns), after the main ones
+    const censusPublished = await publishedCensusAudit(ws);
+    const censusKey = (r: Record<string, unknown>) => JSON.stringify([r.source, r.census_year, r.scope, r.team, r.comparison, r.group, r.measure]);
+    const censusWithheld = new Set(censusPublished.filter((r) => r.suppressed).map(censusKey));
+    const census = values.public ? censusPublished : run.census.results.map((r) => ({ ...r, suppressed: censusWithheld.has(censusKey(r as unknown as Record<string, unknown>)) }));
+    if (printedJson(values, [...records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r), ...census])) return 0;
     printAudit(records, run, Boolean(values.all), Boolean(values.public));
     if (!values.public) printFindings(run.findings);
+    printCensusAudit(census as unknown as CensusRow[], Boolean(values.all), Boolean(values.public));
     return 0;
   },
 };
@@ -57,4 +63,20 @@ function printFindings(findings: AuditRun["findings"]): void {
   for (const f of findings) {
     out(`- ${f.where}: ${f.verdict} in ${f.measures.map((m) => m.replaceAll("_", " ")).join(" and ")}${f.explains.length ? ` (this team also drives ${f.explains.length} service-level result${f.explains.length === 1 ? "" : "s"})` : ""}`);
   }
+}
+
+type CensusRow = { source: string; census_year: number | null; scope: string; scope_label: string; team: string | null; measure: string; group: string; ratio_adjusted: number | null; ci_low: number | null; ci_high: number | null; q_value: number | null; verdict: string; sentence: string; comparison: string; suppressed: boolean };
+
+/** The census and Annex A tests (pipelines/census-audit.ts): the primary comparisons and every disparity; --all prints every test. */
+function printCensusAudit(rows: CensusRow[], all: boolean, published: boolean): void {
+  if (rows.length === 0) return;
+  out("");
+  out(`From the census and Annex A: ${rows.length} tests (their own family, "census and Annex A")`);
+  const shown = all ? rows : rows.filter((r) => r.comparison === "primary" || r.verdict === "adverse disparity" || r.verdict === "favourable disparity");
+  const f = (x: number | null) => (x === null ? "    -" : x.toFixed(2).padStart(5));
+  for (const r of shown) {
+    const where = (r.source === "census" ? `census ${r.census_year}` : r.scope === "team" ? `Annex A, ${r.team}` : "Annex A").slice(0, 43);
+    out(`${(where + (r.suppressed && !published ? " *" : "")).padEnd(44)} ${r.measure.padEnd(22)} ${r.group.slice(0, 19).padEnd(20)} ${f(r.ratio_adjusted)} (${f(r.ci_low)} to ${f(r.ci_high)}) ${r.q_value === null ? "    -" : r.q_value.toPrecision(2).padStart(6)}  ${r.verdict}`);
+  }
+  for (const r of rows.filter((x) => x.verdict === "adverse disparity" || x.verdict === "favourable disparity")) out(`- ${r.sentence}`);
 }

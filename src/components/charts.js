@@ -109,7 +109,9 @@ function noRows(title, why) {
 }
 
 /** Ratios with 95% intervals on a log scale centred on parity, the 0.80-1.25 band shaded. */
-export function ratioForest(results, {width, title = "Adjusted ratio (group / reference)", y = "label"}) {
+export function ratioForest(results, {width: pageWidth, title = "Adjusted ratio (group / reference)", y = "label"}) {
+  // the page's width can be 0 for a moment while it lays out: never draw narrower than 360 px
+  const width = Math.max(360, pageWidth ?? 640);
   const shown = results.filter((d) => d.ratio_adjusted !== null && d.ratio_adjusted > 0);
   if (!shown.length) return noRows(title, "no comparison has a ratio to chart (too few workers in the groups compared; the tables give each comparison's verdict).");
   const lo = Math.min(0.5, ...shown.map((d) => d.ci_low ?? d.ratio_adjusted).filter((x) => x > 0));
@@ -121,7 +123,8 @@ export function ratioForest(results, {width, title = "Adjusted ratio (group / re
   const bare = shown.filter((d) => d.ci_low === null || d.ci_low === undefined).map((d) => Math.max(d.ratio_adjusted, 1 / d.ratio_adjusted));
   const lim = Math.min(16, Math.max(Math.min(4, Math.max(1 / lo, hi)), ...bare.map((x) => x * 1.05)));
   const edge = (x) => Math.min(lim, Math.max(1 / lim, x));
-  const marginLeft = Math.min(320, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length)));
+  // never more than 40% of the width, so the plot area never gets a negative width on a narrow page
+  const marginLeft = Math.min(320, 0.45 * width, 8 + 6.2 * Math.max(10, ...shown.map((d) => String(d[y]).length)));
   return Plot.plot({
     width, height: Math.max(MIN_CHART_HEIGHT, 40 + 22 * shown.length), marginLeft,
     ariaLabel: title, ariaDescription: `For each comparison, the adjusted ratio of the group to the reference with its 95% interval, on a log scale where 1 is parity; the band 0.80 to 1.25 is shaded; a ratio beyond ${(1 / lim).toFixed(2)} to ${lim.toFixed(2)} is a triangle at the edge and an interval beyond it runs to the edge.`,

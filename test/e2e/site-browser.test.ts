@@ -89,6 +89,8 @@ const KEY_ELEMENTS: Record<string, { selector: string; min: number }[]> = {
     { selector: "table tbody tr", min: 1 },
   ],
   "/about": [{ selector: "table tbody tr", min: 5 }],
+  "/census": [{ selector: "#observablehq-main h1", min: 1 }],
+  "/board-paper": [{ selector: "#observablehq-main h1", min: 1 }, { selector: "table tbody tr", min: 1 }],
   "/notebooks/": [{ selector: '#observablehq-main a[href$="this-month"]', min: 1 }],
   "/notebooks/this-month": [
     { selector: 'svg[aria-label="Caseload per FTE, whole employer"] g[aria-label="line"] path', min: 1 },
@@ -104,6 +106,7 @@ const KEY_ELEMENTS: Record<string, { selector: string; min: number }[]> = {
 const EMPTY_OK: Record<string, RegExp> = {
   "/health-check": /has not been computed|prompt/i,
   "/benchmark": /has not been computed|England/i,
+  "/census": /census/i,
 };
 
 describe("fairload site in Chromium (internal build of the sample employer)", () => {

@@ -32,7 +32,7 @@ if (skip) console.warn(`site-shapes: browser checks skipped: ${skip}`);
 const title = (t: string) => (skip ? `${t} (skipped: ${skip})` : t);
 
 /** Pages of the site beyond the config's list that must also render (the print page of `fairload report`). */
-const EXTRA_PAGES = ["/board-paper"];
+const EXTRA_PAGES: string[] = []; // every page is in PAGES now
 
 for (const shape of [SMALL_EMPLOYER, LARGE_EMPLOYER]) {
   describe(`the site for a ${shape.name} simulated employer`, () => {

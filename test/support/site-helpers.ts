@@ -55,6 +55,8 @@ export const PAGES: readonly { path: string; name: string }[] = [
   { path: "/health-check", name: "health-check" },
   { path: "/benchmark", name: "benchmark" },
   { path: "/data-quality", name: "data-quality" },
+  { path: "/census", name: "census" },
+  { path: "/board-paper", name: "board-paper" },
   { path: "/about", name: "about" },
   { path: "/notebooks/", name: "notebooks-index" },
   { path: "/notebooks/this-month", name: "notebooks-this-month" },
