@@ -951,6 +951,10 @@ export const healthCheckStep: ComputeStep<unknown, void> = {
     { name: "mart_health_check_disagreements", grain: "one row per recorded disagreement (a team's check and prompt)", key: ["check_date", "service", "team", "prompt"], columns: DISAGREEMENT_COLUMNS },
   ],
   async compute({ conn, config }) {
+    // a workspace with only the workforce census or Annex A has no monthly returns to check:
+    // the marts are empty tables
+    const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM (SELECT 1 FROM worker_month UNION ALL SELECT 1 FROM team_month)`);
+    if (Number(n) === 0) return { tables: { mart_health_check: [], mart_health_check_summary: [], mart_health_check_disagreements: [] }, extra: undefined };
     const data = await healthCheckData(conn, config, { thresholds: config.health_check_thresholds, periods: [] });
     return { tables: healthCheckTables(data), extra: undefined };
   },
