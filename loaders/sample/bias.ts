@@ -25,12 +25,18 @@ function combinedBias(bias: readonly BiasSpec[], t: TeamKey, measure: BiasSpec["
  * complexity effect must stay in to leave room for it, and the combined caseload bias.
  */
 export function teamBias(bias: readonly BiasSpec[], t: TeamKey, cells: readonly SchemeCell[]): {
-  biasCx: number; cxBand: { lo: number; hi: number }; biasLoad: number; biasFrom: number;
+  biasCx: number; cxBand: { lo: number; hi: number }; biasLoad: number; biasSteps: { from: number; factor: number }[];
 } {
-  const fit = fitComplexityBias(tiltReach(cells), combinedBias(bias, t, "complexity"));
-  const from = bias.filter((b) => b.measure === "complexity" && biasCovers(b, t)).map((b) => b.fromMonth ?? -Infinity);
-  // without fromMonth the bias has always applied, to the cases held before the first month too
-  return { biasCx: fit.applied, cxBand: fit.band, biasLoad: combinedBias(bias, t, "caseload"), biasFrom: from.length ? Math.max(...from) : -Infinity };
+  const combined = combinedBias(bias, t, "complexity");
+  const fit = fitComplexityBias(tiltReach(cells), combined);
+  // each entry applies from its fromMonth (without one, always, to the cases held before the first
+  // month too): the factor in force from each start is the product of the entries started by then,
+  // scaled as the whole is fitted into the scheme's reach
+  const entries = bias.filter((b) => b.measure === "complexity" && biasCovers(b, t));
+  const starts = [...new Set(entries.map((b) => b.fromMonth ?? -Infinity))].sort((a, b) => a - b);
+  const scale = combined > 0 ? fit.applied / combined : 1;
+  const biasSteps = starts.map((from) => ({ from, factor: entries.filter((b) => (b.fromMonth ?? -Infinity) <= from).reduce((p, b) => p * b.ratio, 1) * scale }));
+  return { biasCx: fit.applied, cxBand: fit.band, biasLoad: combinedBias(bias, t, "caseload"), biasSteps };
 }
 
 /**

@@ -55,14 +55,15 @@ export class Caseload {
    */
   private caseMix(w: Worker, abs: number): Worker {
     const team = w.post.team;
-    const biased = w.group === "EM" && abs - this.start >= team.biasFrom;
+    let biasFactor = 1;
+    if (w.group === "EM") for (const s of team.biasSteps) if (abs - this.start >= s.from) biasFactor = s.factor;
     // experience: perYear per year since qualifying, up to cap, centred on half the cap
     const years = this.experience.perYear === 1 || w.qualifiedYear === null ? null : Math.min(this.experience.cap, Math.max(0, Math.floor(abs / 12) - w.qualifiedYear));
-    const key = `${team.idx}|${w.role}|${biased ? 1 : 0}|${years ?? ""}`;
+    const key = `${team.idx}|${w.role}|${biasFactor}|${years ?? ""}`;
     if (w.cdf && w.cdfKey === key) return w;
     const expFactor = years === null ? 1 : this.experience.perYear ** (years - this.experience.cap / 2);
     const own = Math.min(team.cxBand.hi, Math.max(team.cxBand.lo, ROLE_COMPLEXITY[w.role] * w.personalCx));
-    const { probs, achieved } = tiltedDistribution(team.service.cells, own * expFactor * (biased ? team.biasCx : 1));
+    const { probs, achieved } = tiltedDistribution(team.service.cells, own * expFactor * biasFactor);
     w.probs = probs;
     w.cdf = cumulative(probs);
     w.intendedRatio = achieved;

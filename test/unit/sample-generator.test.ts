@@ -710,9 +710,10 @@ describe("planted time patterns", () => {
 });
 
 describe("planted bias and seniority", () => {
-  it("the demo plants a 1.5 complexity bias in exactly one team, its largest Safeguarding team, and bias: [] turns it off", () => {
-    expect(demo.truth.bias).toHaveLength(1);
-    expect(demo.truth.bias[0]).toMatchObject({ service: "Safeguarding and Support", team: "Family Safeguarding North", measure: "complexity", ratio: DEFAULT_BIAS_RATIO, achievedRatio: DEFAULT_BIAS_RATIO, teams: ["Family Safeguarding North"] });
+  it("the demo plants a complexity bias in exactly one team, its largest Safeguarding team: 1.25, and 1.5 on new allocations from its 25th month; bias: [] turns it off", () => {
+    expect(demo.truth.bias).toHaveLength(2);
+    expect(demo.truth.bias[0]).toMatchObject({ service: "Safeguarding and Support", team: "Family Safeguarding North", measure: "complexity", ratio: 1.25, achievedRatio: 1.25, teams: ["Family Safeguarding North"] });
+    expect(demo.truth.bias[1]).toMatchObject({ service: "Safeguarding and Support", team: "Family Safeguarding North", measure: "complexity", ratio: DEFAULT_BIAS_RATIO / 1.25, fromMonth: 24, teams: ["Family Safeguarding North"] });
     expect(demo.truth.bias[0].workers.total).toBeGreaterThan(25);
     expect(demo.truth.bias[0].workers.ethnicMinority).toBeGreaterThanOrEqual(10);
     const sg = demo.truth.teams.filter((t) => t.service === "Safeguarding and Support");
@@ -904,18 +905,24 @@ describe("planted bias realised on held caseloads", () => {
     expect(clamped.truth.bias[0].achievedRatio).toBeCloseTo(fit.applied, 10);
   });
 
-  it("the demo (default options): its planted team has 9+ EM and 10+ WB workers in the last 12 months and shows 1.5 +/- 0.12; unbiased 1 +/- 0.08", () => {
+  it("the demo (default options): its planted team has 9+ EM and 10+ WB workers in the last 12 months, whose holdings move from 1.25 towards 1.5; unbiased 1 +/- 0.08", () => {
     const team = demo.truth.bias[0].team!;
     expect(workersOf(demo, team, "EM", ...LAST12)).toBeGreaterThanOrEqual(9);
     expect(workersOf(demo, team, "WB", ...LAST12)).toBeGreaterThanOrEqual(10);
-    expect(Math.abs(heldRatio(demo, team, ...LAST12).pooled - DEFAULT_BIAS_RATIO)).toBeLessThan(0.12);
+    const held = heldRatio(demo, team, ...LAST12).pooled;
+    expect(held).toBeGreaterThan(1.25);
+    expect(held).toBeLessThan(DEFAULT_BIAS_RATIO + 0.1);
     expect(Math.abs(heldRatio(generateEmployer({ bias: [] }), team, ...LAST12).pooled - 1)).toBeLessThan(0.08);
   });
 
-  it("the demo's configuration over seeds 1-8: 1.5 on average (+/- 0.06), each seed within 0.15", () => {
+  it("the demo's configuration over seeds 1-8: holdings in the last 12 months between 1.25 and 1.5 on average, each seed within 1.2-1.6", () => {
     const ratios = SEEDS.map((seed) => heldRatio(generateEmployer({ seed }), "Family Safeguarding North", ...LAST12).pooled);
-    for (const [i, r] of ratios.entries()) expect(Math.abs(r - DEFAULT_BIAS_RATIO), `seed ${SEEDS[i]}: ${r}`).toBeLessThan(0.15);
-    expect(Math.abs(mean(ratios) - DEFAULT_BIAS_RATIO)).toBeLessThan(0.06);
+    for (const [i, r] of ratios.entries()) {
+      expect(r, `seed ${SEEDS[i]}`).toBeGreaterThan(1.2);
+      expect(r, `seed ${SEEDS[i]}`).toBeLessThan(1.6);
+    }
+    expect(mean(ratios)).toBeGreaterThan(1.25);
+    expect(mean(ratios)).toBeLessThan(DEFAULT_BIAS_RATIO);
   });
 });
 
