@@ -30,7 +30,7 @@ import highsModule from "highs";
 
 /** The part of HiGHS (highs-js, WebAssembly) used here. */
 interface Highs {
-  solve(lp: string, options?: Record<string, unknown>): { Status: string; ObjectiveValue: number };
+  solve(lp: string, options?: Record<string, unknown>): { Status: string; ObjectiveValue: number; Columns?: Record<string, { Primal?: number }> };
 }
 // highs ships CommonJS typings beside its ES module; at run time the default export is the loader
 const loadHighs = highsModule as unknown as () => Promise<Highs>;
@@ -151,8 +151,9 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
   const highs = await loadHighs();
   let lps = 0;
   for (const [, rels] of [...byPeriod].sort(([a], [b]) => a.localeCompare(b))) {
+    const seen = new FeasiblePoints(count);
     for (let round = 0; round < 1000; round++) {
-      const leak = findLeak(highs, rels, count, withheld, min);
+      const leak = findLeak(highs, rels, count, withheld, min, seen);
       lps += leak.lps;
       if (!leak.relation) break;
       if (widen(leak.relation)) continue;
@@ -168,40 +169,125 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
   return { withheld, primary, secondary: withheld.size - primary, lps };
 }
 
-/** The first relation that lets a withheld cell, or the withheld sum of a relation, be narrowed. */
-function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, number>, withheld: Set<string>, min: number): { relation: Relation | null; lps: number } {
+/**
+ * Values that the withheld cells of one month can take together, seen so far: the true counts
+ * and every optimal solution of a bounding program. Each point stays feasible as more cells are
+ * withheld (a newly withheld cell keeps its true count in it), so when the points already show
+ * a cell, or a sum of cells, taking values at least `min` apart, its range [lo, hi] is at least
+ * that wide and cannot disclose: its two programs need not be solved. Only that conclusion is
+ * drawn from the points; a range that might disclose is always solved.
+ */
+class FeasiblePoints {
+  private readonly points: Map<string, number>[] = [];
+  private readonly lo = new Map<string, number>();
+  private readonly hi = new Map<string, number>();
+  constructor(private readonly count: Map<string, number>) {}
+  add(point: Map<string, number>): void {
+    this.points.push(point);
+    for (const [k, x] of point) {
+      const c = this.count.get(k)!;
+      this.lo.set(k, Math.min(this.lo.get(k) ?? c, x));
+      this.hi.set(k, Math.max(this.hi.get(k) ?? c, x));
+    }
+  }
+  /** The widest spread of the sum of `keys` over the points seen (0 when only the true counts are). */
+  spread(keys: readonly string[]): number {
+    if (keys.length === 1) {
+      const c = this.count.get(keys[0]!)!;
+      return (this.hi.get(keys[0]!) ?? c) - (this.lo.get(keys[0]!) ?? c);
+    }
+    const truth = keys.reduce((s, k) => s + this.count.get(k)!, 0);
+    let lo = truth;
+    let hi = truth;
+    for (const p of this.points) {
+      let sum = 0;
+      for (const k of keys) sum += p.get(k) ?? this.count.get(k)!;
+      if (sum < lo) lo = sum;
+      if (sum > hi) hi = sum;
+    }
+    return hi - lo;
+  }
+}
+
+/**
+ * The first relation that lets a withheld cell, or the withheld sum of a relation, be narrowed.
+ * Each bound is solved over the connected component of the system that holds its cells (the
+ * relations linked through shared withheld cells): the other components constrain none of its
+ * variables, so the bound is the same as over the whole month's system, and the programs stay
+ * small (a month's whole system at the snapshot month made each solve several milliseconds; on
+ * 1,500 workers x 60 months that was most of `fairload run`).
+ */
+function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, number>, withheld: Set<string>, min: number, seen: FeasiblePoints): { relation: Relation | null; lps: number } {
   const vars = new Map<string, string>();
+  const cellOf = new Map<string, string>();
   const v = (k: string) => {
-    if (!vars.has(k)) vars.set(k, `x${vars.size}`);
+    if (!vars.has(k)) {
+      vars.set(k, `x${vars.size}`);
+      cellOf.set(`x${vars.size - 1}`, k);
+    }
     return vars.get(k)!;
   };
-  const rows: string[] = [];
+  const rows: { text: string; vars: string[] }[] = [];
   for (const [i, r] of rels.entries()) {
     const all = [r.parent, ...r.parts];
     if (!all.some((k) => withheld.has(k))) continue;
     // parent - sum(parts) = 0, with the published cells moved to the right-hand side
     let rhs = 0;
     const terms: string[] = [];
-    if (withheld.has(r.parent)) terms.push(`+ ${v(r.parent)}`);
-    else rhs -= count.get(r.parent)!;
+    const rowVars: string[] = [];
+    if (withheld.has(r.parent)) {
+      terms.push(`+ ${v(r.parent)}`);
+      rowVars.push(v(r.parent));
+    } else rhs -= count.get(r.parent)!;
     for (const p of r.parts) {
-      if (withheld.has(p)) terms.push(`- ${v(p)}`);
-      else rhs += count.get(p)!;
+      if (withheld.has(p)) {
+        terms.push(`- ${v(p)}`);
+        rowVars.push(v(p));
+      } else rhs += count.get(p)!;
     }
-    rows.push(` r${i}: ${terms.join(" ")} = ${rhs}`);
+    rows.push({ text: ` r${i}: ${terms.join(" ")} = ${rhs}`, vars: rowVars });
   }
   if (rows.length === 0) return { relation: null, lps: 0 };
+  // connected components of the variables (union-find over the rows)
+  const up = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (up.has(r) && up.get(r) !== r) r = up.get(r)!;
+    up.set(x, r);
+    return r;
+  };
+  for (const row of rows) for (const x of row.vars.slice(1)) up.set(find(x), find(row.vars[0]!));
+  const rowsOf = new Map<string, string[]>();
+  const varsOf = new Map<string, string[]>();
+  for (const row of rows) {
+    const c = find(row.vars[0]!);
+    rowsOf.set(c, [...(rowsOf.get(c) ?? []), row.text]);
+  }
+  for (const x of vars.values()) {
+    const c = find(x);
+    varsOf.set(c, [...(varsOf.get(c) ?? []), x]);
+  }
   let lps = 0;
-  const bounds = [...vars.values()].map((x) => ` ${x} >= 0`).join("\n");
-  const range = (objective: string): [number, number] => {
+  /** The range of the sum of these withheld cells, or null when the points seen show it is wide (it cannot disclose). */
+  const range = (cells: string[]): [number, number] | null => {
+    const wide = () => seen.spread(cells) >= min + 1e-6;
+    if (wide()) return null;
+    const objective = cells.map(v);
+    const c = find(objective[0]!);
+    const bounds = varsOf.get(c)!.map((x) => ` ${x} >= 0`).join("\n");
     const solve = (sense: "Minimize" | "Maximize") => {
       lps++;
-      const res = highs.solve(`${sense}\n obj: ${objective}\nSubject To\n${rows.join("\n")}\nBounds\n${bounds}\nEnd`, { output_flag: false });
+      const res = highs.solve(`${sense}\n obj: ${objective.join(" + ")}\nSubject To\n${rowsOf.get(c)!.join("\n")}\nBounds\n${bounds}\nEnd`, { output_flag: false });
       if (res.Status === "Unbounded") return Number.POSITIVE_INFINITY;
       if (res.Status !== "Optimal") throw new Error(`disclosure check: the linear program is ${res.Status}`);
+      const point = new Map<string, number>();
+      for (const [x, col] of Object.entries(res.Columns ?? {})) if (cellOf.has(x) && typeof col.Primal === "number") point.set(cellOf.get(x)!, col.Primal);
+      seen.add(point);
       return res.ObjectiveValue;
     };
-    return [solve("Minimize"), solve("Maximize")];
+    // the maximum first: an unbounded range, or a wide one with the point it found, needs no minimum
+    const hi = solve("Maximize");
+    return hi === Number.POSITIVE_INFINITY || wide() ? null : [solve("Minimize"), hi];
   };
   for (const r of rels) {
     const hiddenParts = r.parts.filter((k) => withheld.has(k));
@@ -209,12 +295,14 @@ function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, nu
     if (hidden.length === 0) continue;
     // each withheld cell of the relation, then the withheld parts' sum
     for (const k of hidden) {
-      const [lo, hi] = range(v(k));
-      if (discloses(lo, hi, min)) return { relation: r, lps };
+      const b = range([k]);
+      if (b && discloses(b[0], b[1], min)) return { relation: r, lps };
     }
     if (hiddenParts.length > 1) {
-      const [lo, hi] = range(hiddenParts.map(v).join(" + "));
-      if (discloses(lo, hi, min)) return { relation: r, lps };
+      // with the parent published, the relation itself pins the withheld parts' sum: no program needed
+      const pinned = withheld.has(r.parent) ? null : hiddenParts.reduce((sum, k) => sum + count.get(k)!, 0);
+      const b = pinned === null ? range(hiddenParts) : ([pinned, pinned] as [number, number]);
+      if (b && discloses(b[0], b[1], min)) return { relation: r, lps };
     }
   }
   return { relation: null, lps };
