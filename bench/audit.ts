@@ -1,9 +1,11 @@
 /**
  * Fairness audit benchmark (issue 4): time and peak memory of `fairload audit` with the default
  * 10,000 resamples per test (early stopping as in production), on the sample employer and on
- * the 1,500-worker employer of the ingest benchmark. Targets: under 10 s and under 60 s.
+ * the 1,500-worker employer of the ingest benchmark. Targets: under 10 s, and 30 s for the large
+ * employer (issue 16; issue 4 had 60 s). `--json` prints the figures as one JSON line; `--skip-sample`
+ * measures the large employer only.
  *
- *   npm run bench:audit
+ *   npm run bench:audit [-- --json --skip-sample]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
@@ -13,7 +15,7 @@ import { generateEmployerStream } from "../loaders/sample/generator.ts";
 import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT } from "../core/workspace.ts";
 
-const { values } = parseArgs({ options: { child: { type: "string" } } });
+const { values } = parseArgs({ options: { child: { type: "string" }, json: { type: "boolean", default: false }, "skip-sample": { type: "boolean", default: false } } });
 if (values.child) {
   const { openWorkspace } = await import("../core/workspace.ts");
   const { runAudit } = await import("../pipelines/audit.ts");
@@ -24,12 +26,15 @@ if (values.child) {
   const db = await openDb(ws.dbPath);
   await ensureModels(db.conn, ws.config);
   db.close();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await runAudit(ws);
-  console.log(JSON.stringify({ ms: performance.now() - t0, tests: r.tests, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  const cpu = process.cpuUsage(c0);
+  console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, tests: r.tests, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
 }
 
+type Measured = { ms: number; cpuMs: number; tests: number; maxRssMb: number };
 const cli = join(PROJECT_ROOT, "bin", "fairload.js");
 function prepare(name: string, returns: string): string {
   const ws = join(PROJECT_ROOT, "bench", "out", `workspace-audit-${name}`);
@@ -43,7 +48,7 @@ function prepare(name: string, returns: string): string {
 function measure(ws: string) {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "bench", "audit.ts"), "--child", ws], { encoding: "utf8", cwd: PROJECT_ROOT });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; tests: number; maxRssMb: number };
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Measured;
 }
 
 const large = join(PROJECT_ROOT, "bench", "out", "employer-1500x60", "csv");
@@ -51,12 +56,16 @@ if (!existsSync(join(large, "case_month.csv"))) {
   mkdirSync(large, { recursive: true });
   await writeCsvFolder(generateEmployerStream({ workers: 1500, months: 60 }), large);
 }
-const rows: [string, { ms: number; tests: number; maxRssMb: number }, number][] = [
-  ["sample employer (~140 workers)", measure(prepare("sample", join(PROJECT_ROOT, "data", "sample", "returns"))), 10],
-  ["large employer (1,500 workers x 60 months)", measure(prepare("large", large)), 60],
+const rows: [string, string, Measured, number][] = [
+  ...(values["skip-sample"] ? [] : [["sample", "sample employer (~140 workers)", measure(prepare("sample", join(PROJECT_ROOT, "data", "sample", "returns"))), 10] as [string, string, Measured, number]]),
+  ["large", "large employer (1,500 workers x 60 months)", measure(prepare("large", large)), 30],
 ];
-console.log("\nFairness audit, 10,000 resamples per test (early stopping on), 2-core machine");
-for (const [name, m, target] of rows) {
-  console.log(`  ${name.padEnd(44)} ${m.tests.toLocaleString("en-GB").padStart(6)} tests  ${(m.ms / 1000).toFixed(1).padStart(6)} s (target < ${target} s) ${m.ms / 1000 < target ? "OK" : "OVER TARGET"}  peak ${m.maxRssMb.toFixed(0)} MB`);
+if (values.json) {
+  console.log(JSON.stringify(Object.fromEntries(rows.map(([key, , m, target]) => [key, { ...m, targetS: target }]))));
+} else {
+  console.log("\nFairness audit, 10,000 resamples per test (early stopping on), 2-core machine");
+  for (const [, name, m, target] of rows) {
+    console.log(`  ${name.padEnd(44)} ${m.tests.toLocaleString("en-GB").padStart(6)} tests  ${(m.ms / 1000).toFixed(1).padStart(6)} s, ${(m.cpuMs / 1000).toFixed(1)} s CPU (target <= ${target} s) ${m.ms / 1000 <= target ? "OK" : "OVER TARGET"}  peak ${m.maxRssMb.toFixed(0)} MB`);
+  }
 }
 for (const n of ["sample", "large"]) rmSync(join(PROJECT_ROOT, "bench", "out", `workspace-audit-${n}`), { recursive: true, force: true });
