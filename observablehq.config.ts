@@ -48,6 +48,8 @@ const config: FrameworkConfig = {
     { name: "Peaks and troughs", path: "/peaks" },
     { name: "Fairness", path: "/fairness" },
     { name: "From the census and Annex A", path: "/census" },
+    { name: "Recognition and progression", path: "/recognition" },
+    { name: "Caseload reviews", path: "/reviews" },
     { name: "Caseload safety", path: "/caseload" },
     { name: "Health check", path: "/health-check" },
     { name: "National benchmark", path: "/benchmark" },

@@ -11,6 +11,7 @@ import { ensureDfe } from "../loaders/dfe.ts";
 import { type AuditOptions, type AuditRun, runAudit } from "../pipelines/audit.ts";
 import { type BenchmarkOptions, type BenchmarkReport, benchmarkReport } from "../pipelines/benchmark.ts";
 import { type CensusAuditRun, runCensusAudit } from "../pipelines/census-audit.ts";
+import { type HrAuditRun, runHrAudit } from "../pipelines/hr-audit.ts";
 import { listModels, type ModelListing, type RunSummary, runPipelines } from "../pipelines/run.ts";
 
 /** Make sure the DfE national tables are in the workspace (loaded once, in their own transaction). */
@@ -39,16 +40,19 @@ export async function runAll(ws: Workspace, progress?: Progress, opts: { workers
 
 /**
  * `fairload audit`: the fairness audit over the workspace's returns, then its census and Annex A
- * part (pipelines/census-audit.ts: its own tests and family, empty without those returns).
+ * part (pipelines/census-audit.ts: its own tests and family, empty without those returns), then
+ * its HR part (pipelines/hr-audit.ts).
  */
-export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, progress?: Progress): Promise<AuditRun & { census: CensusAuditRun }> {
+export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, progress?: Progress): Promise<AuditRun & { census: CensusAuditRun; hr: HrAuditRun }> {
   await prepareSources(ws);
   let total = 0;
   const run = await runAudit(ws, { ...opts, onProgress: (d, t) => progress?.step("testing comparisons", d, (total = t)) });
   if (total) progress?.step("testing comparisons", total, total);
   const census = await runCensusAudit(ws, { seed: opts.seed, resamples: opts.resamples });
+  // the HR tables' part (pipelines/hr-audit.ts: its own family "HR", its own 36-month window; empty without HR returns)
+  const hr = await runHrAudit(ws, { seed: opts.seed, resamples: opts.resamples, asOf: opts.asOf });
   progress?.done();
-  return { ...run, census };
+  return { ...run, census, hr };
 }
 
 /** `fairload benchmark`: the national benchmark from the workspace. */
@@ -83,6 +87,19 @@ export async function publishedCensusAudit(ws: Workspace): Promise<Record<string
   const db = await openDb(ws.dbPath, { readOnly: true });
   try {
     const rows = await queryRows<Record<string, unknown>>(db.conn, `SELECT * FROM pub_census_fairness_results ORDER BY source, census_year NULLS LAST, scope, team NULLS FIRST, measure, comparison, "group"`);
+    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+  } finally {
+    db.close();
+  }
+}
+
+/** The HR tests as the public layer publishes them (pub_hr_fairness_results). */
+export async function publishedHrAudit(ws: Workspace): Promise<Record<string, unknown>[]> {
+  const db = await openDb(ws.dbPath, { readOnly: true });
+  try {
+    const [{ n }] = await queryRows<{ n: bigint }>(db.conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'pub_hr_fairness_results'`);
+    if (Number(n) === 0) return [];
+    const rows = await queryRows<Record<string, unknown>>(db.conn, `SELECT * FROM pub_hr_fairness_results ORDER BY measure, subgroup NULLS FIRST, scope, service NULLS FIRST, comparison, "group"`);
     return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
   } finally {
     db.close();

@@ -8,6 +8,7 @@ import { benchmarkStep } from "./benchmark.ts";
 import { censusAuditStep } from "./census-audit.ts";
 import { censusPublishStep, censusReferenceStep } from "./census-public.ts";
 import { healthCheckStep } from "./healthcheck.ts";
+import { hrAuditStep } from "./hr-audit.ts";
 import { buildRegistry, type ComputeStep, type Layer, loadSqlModels, type Model, stepModels } from "./registry.ts";
 import { publishStep } from "./public.ts";
 import { seedStep } from "./seeds.ts";
@@ -40,7 +41,7 @@ export const META_STEP: ComputeStep<unknown, void> = {
 };
 
 export function computeSteps(): ComputeStep<any, any>[] {
-  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep, publishStep, censusReferenceStep, censusPublishStep, censusAuditStep];
+  return [seedStep, seriesStep, healthCheckStep, benchmarkStep, auditStep, publishStep, censusReferenceStep, censusPublishStep, censusAuditStep, hrAuditStep];
 }
 
 /** Every model, checked and in dependency order. */

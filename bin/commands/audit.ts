@@ -1,6 +1,6 @@
 import { UserError } from "../../core/errors.ts";
 import type { AuditRecord, AuditRun } from "../../pipelines/audit.ts";
-import { auditWorkspace, publishedAudit, publishedCensusAudit } from "../../app/workflow.ts";
+import { auditWorkspace, publishedAudit, publishedCensusAudit, publishedHrAudit } from "../../app/workflow.ts";
 import { type Command, jsonOption, num, openFromOptions, out, printedJson, progressFor, str, workspaceOption } from "./common.ts";
 
 export const auditCommand: Command = {
@@ -26,10 +26,16 @@ export const auditCommand: Command = {
     const censusKey = (r: Record<string, unknown>) => JSON.stringify([r.source, r.census_year, r.scope, r.team, r.comparison, r.group, r.measure]);
     const censusWithheld = new Set(censusPublished.filter((r) => r.suppressed).map(censusKey));
     const census = values.public ? censusPublished : run.census.results.map((r) => ({ ...r, suppressed: censusWithheld.has(censusKey(r as unknown as Record<string, unknown>)) }));
-    if (printedJson(values, [...records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r), ...census])) return 0;
+    // the HR tables' tests (their own family: family_id "HR: ..."; each names its HR table in `table`)
+    const hrPublished = await publishedHrAudit(ws);
+    const hrKey = (r: Record<string, unknown>) => JSON.stringify([r.measure, r.subgroup, r.scope, r.service, r.comparison, r.group]);
+    const hrWithheld = new Set(hrPublished.filter((r) => r.suppressed).map(hrKey));
+    const hr = values.public ? hrPublished : run.hr.results.map((r) => ({ ...r, suppressed: hrWithheld.has(hrKey(r as unknown as Record<string, unknown>)) }));
+    if (printedJson(values, [...records.map(({ monthly_ratios: _m, monthly_workers_group: _g, monthly_workers_reference: _r, ...r }) => r), ...census, ...hr])) return 0;
     printAudit(records, run, Boolean(values.all), Boolean(values.public));
     if (!values.public) printFindings(run.findings);
     printCensusAudit(census as unknown as CensusRow[], Boolean(values.all), Boolean(values.public));
+    printHrAudit(hr as unknown as HrRow[], Boolean(values.all), Boolean(values.public));
     return 0;
   },
 };
@@ -77,6 +83,24 @@ function printCensusAudit(rows: CensusRow[], all: boolean, published: boolean): 
   for (const r of shown) {
     const where = (r.source === "census" ? `census ${r.census_year}` : r.scope === "team" ? `Annex A, ${r.team}` : "Annex A").slice(0, 43);
     out(`${(where + (r.suppressed && !published ? " *" : "")).padEnd(44)} ${r.measure.padEnd(22)} ${r.group.slice(0, 19).padEnd(20)} ${f(r.ratio_adjusted)} (${f(r.ci_low)} to ${f(r.ci_high)}) ${r.q_value === null ? "    -" : r.q_value.toPrecision(2).padStart(6)}  ${r.verdict}`);
+  }
+  for (const r of rows.filter((x) => x.verdict === "adverse disparity" || x.verdict === "favourable disparity")) out(`- ${r.sentence}`);
+}
+
+type HrRow = { measure: string; subgroup: string | null; scope: string; scope_label: string; service: string | null; comparison: string; group: string; ratio_adjusted: number | null; ci_low: number | null; ci_high: number | null; relative_likelihood: number | null; q_value: number | null; family: string | null; verdict: string; sentence: string; suppressed: boolean };
+
+/** The HR tests (pipelines/hr-audit.ts): the primary family and every disparity or watch; --all prints every test. */
+function printHrAudit(rows: HrRow[], all: boolean, published: boolean): void {
+  if (rows.length === 0) return;
+  out("");
+  out(`From the HR tables: ${rows.length} tests (their own family, "HR"; ratio like with like, then the relative likelihood as WRES reports it)`);
+  const shown = all ? rows : rows.filter((r) => r.family === "primary" || r.verdict === "adverse disparity" || r.verdict === "favourable disparity" || r.verdict === "possible disparity: watch");
+  const f = (x: number | null) => (x === null ? "    -" : x.toFixed(2).padStart(5));
+  out(`${"scope".padEnd(31)} ${"question".padEnd(39)} ${"group".padEnd(18)} ratio  (95% CI)        WRES RL   q      verdict`);
+  for (const r of shown) {
+    const where = (r.scope === "service" ? r.service! : r.scope_label).slice(0, 30);
+    const what = (r.subgroup ? `${r.measure}, ${r.subgroup}` : r.measure).slice(0, 38);
+    out(`${(where + (r.suppressed && !published ? " *" : "")).padEnd(31)} ${what.padEnd(39)} ${r.group.slice(0, 17).padEnd(18)} ${f(r.ratio_adjusted)} (${f(r.ci_low)} to ${f(r.ci_high)}) RL ${f(r.relative_likelihood)} ${r.q_value === null ? "    -" : r.q_value.toPrecision(2).padStart(6)}  ${r.verdict}`);
   }
   for (const r of rows.filter((x) => x.verdict === "adverse disparity" || x.verdict === "favourable disparity")) out(`- ${r.sentence}`);
 }

@@ -90,6 +90,17 @@ const KEY_ELEMENTS: Record<string, { selector: string; min: number }[]> = {
   ],
   "/about": [{ selector: "table tbody tr", min: 5 }],
   "/census": [{ selector: "#observablehq-main h1", min: 1 }],
+  "/recognition": [
+    { selector: ".kpi", min: 2 },
+    { selector: 'svg[aria-label="Appraisal ratings by ethnic group"] g[aria-label="bar"] rect', min: 4 },
+    { selector: 'svg[aria-label="Leave carried over per FTE by team"]', min: 1 },
+    { selector: "table tbody tr", min: 1 },
+  ],
+  "/reviews": [
+    { selector: ".kpi", min: 4 },
+    { selector: 'svg[aria-label="Outcomes of caseload review requests"]', min: 1 },
+    { selector: "table tbody tr", min: 1 },
+  ],
   "/board-paper": [{ selector: "#observablehq-main h1", min: 1 }, { selector: "table tbody tr", min: 1 }],
   "/notebooks/": [{ selector: '#observablehq-main a[href$="this-month"]', min: 1 }],
   "/notebooks/this-month": [

@@ -56,6 +56,8 @@ export const PAGES: readonly { path: string; name: string }[] = [
   { path: "/benchmark", name: "benchmark" },
   { path: "/data-quality", name: "data-quality" },
   { path: "/census", name: "census" },
+  { path: "/recognition", name: "recognition" },
+  { path: "/reviews", name: "reviews" },
   { path: "/board-paper", name: "board-paper" },
   { path: "/about", name: "about" },
   { path: "/notebooks/", name: "notebooks-index" },
