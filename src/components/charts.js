@@ -14,7 +14,8 @@ const toDate = (p) => new Date(`${p}-01T00:00:00Z`);
  * adjusted series: its values (`adj`) are the dots, and the series as recorded is the grey line
  * behind them.
  */
-export function controlChart(points, {width, label, unit, title, kind, adjusted = false}) {
+export function controlChart(points, {width: pageWidth, label, unit, title, kind, adjusted = false}) {
+  const width = plotWidth(pageWidth);
   const data = points.map((d) => ({...d, date: toDate(d.period), charted: adjusted && d.adj !== null && d.adj !== undefined ? d.adj : d.value, colour: d.cause ?? "none"}));
   const withLimits = data.filter((d) => d.ucl !== null && d.ucl !== undefined);
   const signals = data.filter((d) => d.cause);
@@ -48,7 +49,8 @@ export function controlChart(points, {width, label, unit, title, kind, adjusted 
 }
 
 /** Small multiples: one series per team on a shared scale. */
-export function smallMultiples(points, {width, label}) {
+export function smallMultiples(points, {width: pageWidth, label}) {
+  const width = plotWidth(pageWidth);
   const data = points.map((d) => ({...d, date: toDate(d.period)}));
   const teams = [...new Set(data.map((d) => d.team))];
   return Plot.plot({
@@ -66,7 +68,8 @@ export function smallMultiples(points, {width, label}) {
 }
 
 /** Month-by-year heat map of one series. */
-export function heatmap(points, {width, label}) {
+export function heatmap(points, {width: pageWidth, label}) {
+  const width = plotWidth(pageWidth);
   const data = points.filter((d) => d.value !== null).map((d) => ({year: d.period.slice(0, 4), month: Number(d.period.slice(5, 7)), value: d.value, period: d.period}));
   return Plot.plot({
     width, height: 60 + 34 * new Set(data.map((d) => d.year)).size, marginLeft: 48,
@@ -82,7 +85,8 @@ export function heatmap(points, {width, label}) {
 }
 
 /** Seasonal profile: how far above or below a typical month each calendar month is. */
-export function seasonalProfile(rows, {width, label}) {
+export function seasonalProfile(rows, {width: pageWidth, label}) {
+  const width = plotWidth(pageWidth);
   return Plot.plot({
     width, height: 240, marginLeft: 48,
     ariaLabel: `Seasonal profile of ${label}`, ariaDescription: `Bars for each calendar month: percent above (positive) or below (negative) a typical month; peak and trough months are highlighted.`,
@@ -109,6 +113,11 @@ function noRows(title, why) {
 }
 
 /** Ratios with 95% intervals on a log scale centred on parity, the 0.80-1.25 band shaded. */
+/** The page's width can be 0 for a moment while it lays out: never draw narrower than `min` px, or Plot gets a negative plot area. */
+export function plotWidth(width, min = 360) {
+  return Math.max(min, width ?? 640);
+}
+
 export function ratioForest(results, {width: pageWidth, title = "Adjusted ratio (group / reference)", y = "label"}) {
   // the page's width can be 0 for a moment while it lays out: never draw narrower than 360 px
   const width = Math.max(360, pageWidth ?? 640);
@@ -147,7 +156,8 @@ export function ratioForest(results, {width: pageWidth, title = "Adjusted ratio 
 }
 
 /** Team-by-month persistence: each month's adjusted ratio on a diverging scale centred on parity. */
-export function persistence(rows, {width, label = "Adjusted ratio"}) {
+export function persistence(rows, {width: pageWidth, label = "Adjusted ratio"}) {
+  const width = plotWidth(pageWidth);
   const data = rows.filter((d) => d.ratio !== null && d.ratio > 0);
   if (!data.length) return noRows(`${label} month by month`, "no month has a ratio to chart.");
   return Plot.plot({

@@ -1,12 +1,20 @@
 // The workload health check: each team's 39 prompts for the latest month, the service and employer summary and every recorded disagreement
 // (mart_health_check*, or pub_health_check* in a public build: no free text, figures withheld where the teams' workers are).
-import { PUBLIC, emit, rowsOf } from "./mart.ts";
+// What is the same for every team (a prompt's heading, text, unit, measure, whether it is computed) is in `prompts`, once;
+// the teams' rows are columnar (service, team and the dates as runs). src/components/health-check.js puts them back together.
+import { PUBLIC, columnar, emit, rowsOf } from "./mart.ts";
 
+const t = (name: string) => (PUBLIC ? `pub_${name}` : `mart_${name}`);
+const prompts = await rowsOf(t("health_check"), `SELECT prompt, any_value(heading) AS heading, any_value(prompt_text) AS prompt_text, any_value(computed) AS computed,
+  any_value(measure) AS measure, any_value(unit) AS unit FROM ${t("health_check")} GROUP BY prompt ORDER BY prompt`);
+const teamFields = ["service", "team", "period", "prompt", "value", "suggested_rating", "recorded_rating", "differs", "check_date", "previous_rating", "change", "detail"];
+const teams = await rowsOf(t("health_check"), `SELECT service, team, period, prompt, round(value, 3) AS value, suggested_rating, recorded_rating, differs,
+  check_date, previous_rating, change, detail FROM ${t("health_check")} ORDER BY service, team, prompt`);
 const fields = `level, service, team, period, prompt, heading, prompt_text, computed, measure, unit, round(value, 3) AS value, suggested_rating, recorded_rating, differs,
   check_date, previous_rating, change, teams, recorded_green, recorded_amber, recorded_red, suggested_green, suggested_amber, suggested_red, differing, detail`;
-const t = (name: string) => (PUBLIC ? `pub_${name}` : `mart_${name}`);
 emit({
-  teams: await rowsOf(t("health_check"), `SELECT ${fields} FROM ${t("health_check")} ORDER BY service, team, prompt`),
+  prompts,
+  teams: columnar(teams, teamFields, ["service", "team", "period", "check_date"]),
   summary: await rowsOf(t("health_check_summary"), `SELECT ${fields} FROM ${t("health_check_summary")} WHERE level <> 'team' ORDER BY level, service, prompt`),
   disagreements: await rowsOf(t("health_check_disagreements"), `SELECT * FROM ${t("health_check_disagreements")} ORDER BY check_date DESC, service, team, prompt`),
 });

@@ -58,8 +58,43 @@ export async function internalOnly(table: string, sql: string): Promise<Row[]> {
   return PUBLIC ? [] : rowsOf(table, sql);
 }
 
-/** Columns of rows as arrays (smaller JSON), numbers rounded to 4 significant figures. */
-export function columnar(rows: Row[], columns: string[]): Record<string, unknown[]> {
+/**
+ * Columns of rows as arrays (smaller JSON), numbers rounded to 4 significant figures. Two encodings keep large files
+ * small, and src/components/format.js `rows` reads both:
+ * - a column named in `runs` is run-length encoded, `{"runs": [[value, count], ...]}` (a series id repeated for each of
+ *   its months, a control chart's width repeated through each segment, codes that are mostly empty);
+ * - a column named in `months` holds YYYY-MM periods as runs of consecutive months, `{"months": [["2021-10", 60], ...]}`.
+ */
+export function columnar(rows: Row[], columns: string[], runs: string[] = [], months: string[] = []): Record<string, unknown> {
   const round = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v);
-  return Object.fromEntries(columns.map((c) => [c, rows.map((r) => round(r[c]))]));
+  const encodeRuns = (values: unknown[]) => {
+    const out: [unknown, number][] = [];
+    for (const v of values) {
+      const last = out[out.length - 1];
+      if (last && last[0] === v) last[1]++;
+      else out.push([v, 1]);
+    }
+    return { runs: out };
+  };
+  const next = (p: string) => {
+    const [y, m] = p.split("-").map(Number) as [number, number];
+    return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+  };
+  const encodeMonths = (values: unknown[]) => {
+    const out: [string, number][] = [];
+    let expect = "";
+    for (const v of values) {
+      const p = String(v);
+      if (!/^\d{4}-\d{2}$/.test(p)) return values; // not periods after all: plain
+      const last = out[out.length - 1];
+      if (last && p === expect) last[1]++;
+      else out.push([p, 1]);
+      expect = next(p);
+    }
+    return { months: out };
+  };
+  return Object.fromEntries(columns.map((c) => {
+    const values = rows.map((r) => round(r[c]));
+    return [c, months.includes(c) ? encodeMonths(values) : runs.includes(c) ? encodeRuns(values) : values];
+  }));
 }

@@ -1,9 +1,6 @@
-// One row per employer, service and team series: trend, seasonality, level shifts, control chart (mart_series, or pub_series in a public build).
-import { PUBLIC, emit, rowsOf } from "./mart.ts";
+// One row per employer and service series: trend, seasonality, level shifts, control chart (mart_series, or pub_series in a public build).
+// Teams' series are in trend/[measure].json, one measure at a time, and listed in series-index.json.
+import { emit, rowsOf } from "./mart.ts";
+import { SERIES_COLUMNS, SERIES_TABLE } from "./series-sql.ts";
 
-const table = PUBLIC ? "pub_series" : "mart_series";
-emit(await rowsOf(table, `SELECT series_id, level, service, team, measure, last_period AS period, n_observed, status, trend_status, trend_direction,
-  pct_per_year, pct_ci_low, pct_ci_high, sen_slope_per_year, sen_ci_low_per_year, sen_ci_high_per_year, mk_p, seasonal_code, seasonal_strength,
-  peak_months, trough_months, level_shifts, level_shift_directions, spc_status, spc_on, spc_variation, spc_assurance, spc_signals, spc_special_causes, spc_chart_kind, spc_caption,
-  spc_slope_per_year, latest_value, summary
-  FROM ${table} WHERE level <> 'worker' ORDER BY series_id`));
+emit(await rowsOf(SERIES_TABLE, `SELECT ${SERIES_COLUMNS} FROM ${SERIES_TABLE} WHERE level IN ('employer', 'service') ORDER BY series_id`));

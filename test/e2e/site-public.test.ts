@@ -57,11 +57,21 @@ function countsIn(value: Json, path = ""): { path: string; value: Json }[] {
 /** A count may be published when it is null (withheld), 0 (describes nobody) or at least `min`. */
 const publishable = (v: Json, min: number) => v === null || v === 0 || (typeof v === "number" && v >= min);
 
-/** Columnar {col: [...]} back into rows (as src/components/format.js `rows`). */
-function rowsOf(columnar: Record<string, Json[]>): Obj[] {
-  const cols = Object.keys(columnar);
-  const n = cols.length ? columnar[cols[0]].length : 0;
-  return Array.from({ length: n }, (_, i) => Object.fromEntries(cols.map((c) => [c, columnar[c][i]])));
+/** Columnar {col: [...]} back into rows (as src/components/format.js `rows`: a column may be {runs} or {months}). */
+function rowsOf(columnar: Record<string, Json>): Obj[] {
+  const decode = (v: Json): Json[] => {
+    if (Array.isArray(v)) return v;
+    const o = v as { runs?: [Json, number][]; months?: [string, number][] };
+    if (o.runs) return o.runs.flatMap(([value, count]) => Array<Json>(count).fill(value));
+    return o.months!.flatMap(([start, count]) => {
+      const [y, m] = start.split("-").map(Number);
+      return Array.from({ length: count }, (_, k) => { const i = y * 12 + m - 1 + k; return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`; });
+    });
+  };
+  const cols = Object.fromEntries(Object.entries(columnar).map(([c, v]) => [c, decode(v)]));
+  const names = Object.keys(cols);
+  const n = names.length ? cols[names[0]].length : 0;
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(names.map((c) => [c, cols[c][i]])));
 }
 
 
@@ -141,11 +151,14 @@ describe("public build of the sample employer", () => {
   });
 
   it("a team-month withheld from caseload.json publishes nothing in the team's series either", () => {
-    const series = file<Obj[]>("series").filter((s) => s.level === "team");
+    // teams' series and points are in one file per measure (trend/<measure>.json); caseload.json is columnar
+    const trends = [...data.keys()].filter((k) => k.startsWith("trend/")).map((k) => data.get(k) as { series: Obj[]; points: Record<string, Json> });
+    expect(trends.length).toBeGreaterThan(5);
+    const series = trends.flatMap((t) => t.series).filter((s) => s.level === "team");
     const byTeam = new Map<string, Json[]>();
     for (const s of series) byTeam.set(`${s.service}|${s.team}`, [...(byTeam.get(`${s.service}|${s.team}`) ?? []), s.series_id]);
-    const value = new Map(rowsOf(file<Record<string, Json[]>>("points")).map((p) => [`${p.series_id}|${p.period}`, p.value]));
-    const withheld = file<Obj[]>("caseload").filter((r) => r.withheld);
+    const value = new Map(trends.flatMap((t) => rowsOf(t.points)).map((p) => [`${p.series_id}|${p.period}`, p.value]));
+    const withheld = rowsOf(file<Record<string, Json>>("caseload")).filter((r) => r.withheld);
     expect(withheld.length).toBeGreaterThan(0);
     const leaks: string[] = [];
     for (const r of withheld) {
@@ -157,7 +170,7 @@ describe("public build of the sample employer", () => {
     }
     expect(leaks.slice(0, 20), `${leaks.length} withheld team-months published in a series`).toEqual([]);
     // and counts of subsets of workers are not in the file at all
-    for (const r of file<Obj[]>("caseload")) for (const f of ["workers_above_caseload_ceiling", "workers_above_points_ceiling", "reviews_requested"]) expect(r).not.toHaveProperty(f);
+    for (const r of rowsOf(file<Record<string, Json>>("caseload"))) for (const f of ["workers_above_caseload_ceiling", "workers_above_points_ceiling", "reviews_requested"]) expect(r).not.toHaveProperty(f);
   });
 
   it("a withheld fairness row keeps its identity and publishes nothing else; no row publishes a count of workers", () => {

@@ -527,6 +527,27 @@ export function cellsFromLeakyBuild(dir: string): CountCell[] {
   return cells;
 }
 
+/**
+ * A data file's rows: as they are, or from columns (src/data/mart.ts `columnar`, read as src/components/format.js `rows`
+ * reads it: a column may be run-length encoded, {runs: [[value, count]]}, or periods as runs of months, {months}).
+ */
+function columnRows(data: unknown): Record<string, unknown>[] {
+  if (Array.isArray(data)) return data as Record<string, unknown>[];
+  const decode = (v: unknown): unknown[] => {
+    if (Array.isArray(v)) return v;
+    const o = v as { runs?: [unknown, number][]; months?: [string, number][] };
+    if (o.runs) return o.runs.flatMap(([value, count]) => Array<unknown>(count).fill(value));
+    return (o.months ?? []).flatMap(([start, count]) => {
+      const [y, m] = start.split("-").map(Number) as [number, number];
+      return Array.from({ length: count }, (_, k) => { const i = y * 12 + m - 1 + k; return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`; });
+    });
+  };
+  const cols = Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([c, v]) => [c, decode(v)]));
+  const names = Object.keys(cols);
+  const n = names.length ? cols[names[0]!]!.length : 0;
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(names.map((c) => [c, cols[c]![i]])));
+}
+
 /** The latest file of a data loader in a built site (`<site>/_file/data/<name>.<hash>.json`). */
 function builtData(site: string, name: string): unknown {
   const dir = join(site, "_file", "data");
@@ -550,7 +571,7 @@ export function cellsFromPublicBuild(site: string): CountCell[] {
     const base = { period: String(r.period), level: level(r.scope), service: (r.service as string) ?? null, team: (r.team as string) ?? null, source: "ethnicity-quality.json" };
     cells.push({ ...base, group: "All", value: num(r.workers) }, { ...base, group: "Not known", value: num(r.not_known) });
   }
-  for (const r of builtData(site, "caseload") as Record<string, unknown>[]) {
+  for (const r of columnRows(builtData(site, "caseload")) as Record<string, unknown>[]) {
     cells.push({ period: String(r.period), level: "team", service: String(r.service), team: String(r.team), group: "All", value: num(r.headcount), source: "caseload.json" });
   }
   return cells;
