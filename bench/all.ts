@@ -1,7 +1,8 @@
 /**
  * Every benchmark, one table (issue 16): ingest (fairload against DuckDB's own load, interleaved,
  * best of 3), `fairload run` (best of 3), the fairness audit (measured once; the large employer)
- * and the site (build time and the data each page loads, sample and large employer). Each runs in
+ * the site (build time and the data each page loads, sample and large employer), and the scale
+ * benchmark (bench/scale.ts: the whole job on 1,500 and 5,000 workers, each step's time and peak). Each runs in
  * processes of its own (bench/ingest.ts, run.ts, audit.ts, site.ts with --json) on the large
  * synthetic employer, 1,500 workers x 60 months (bench/out/employer-1500x60/csv, generated once).
  *
@@ -9,7 +10,7 @@
  * before and after (other work on the machine moves wall times: CPU times are printed beside
  * them). The figures also go to bench/out/latest.json. docs/performance.md keeps the latest table.
  *
- *   npm run bench [-- --repeat 3] [--skip ingest,audit,site]
+ *   npm run bench [-- --repeat 3] [--skip ingest,run,audit,site,scale]
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -90,6 +91,18 @@ if (!skip.has("site")) {
       note: over.length ? `over: ${over.map((p) => `${p.path} ${(p.dataBytes / 1e6).toFixed(2)} MB`).join(", ")}` : `${f.pages.length} pages`,
     });
   }
+}
+
+if (!skip.has("scale")) {
+  type St = { step: string; seconds: number; peakMb: number | null };
+  const r = bench<{ sizes: number[]; results: Record<string, St[]>; totalTargetS: number; peakTargetMb: number }>("scale.ts", []);
+  raw.scale = r;
+  const [small, large] = [Math.min(...r.sizes), Math.max(...r.sizes)];
+  const total = (w: number) => r.results[w]!.reduce((a, x) => a + x.seconds, 0);
+  const peaks = r.results[large]!.map((x) => x.peakMb).filter((x): x is number => x !== null);
+  const growth = r.results[large]!.map((x, i) => `${x.step} ${(x.seconds / r.results[small]![i]!.seconds).toFixed(1)}x`).join(", ");
+  rows.push({ what: `scale: ${large.toLocaleString("en-GB")} workers x 60 months, ingest + run + audit + build`, figure: s(total(large) * 1000), target: `< ${r.totalTargetS / 60} min`, ok: total(large) < r.totalTargetS, note: `time growth from ${small.toLocaleString("en-GB")} workers (${(large / small).toFixed(1)}x): ${growth}` });
+  rows.push({ what: `scale: ${large.toLocaleString("en-GB")} workers, peak memory of any step`, figure: peaks.length ? mb(Math.max(...peaks)) : "not measured", target: "< 4,096 MB", ok: peaks.length ? Math.max(...peaks) < r.peakTargetMb : null, note: r.results[large]!.map((x) => `${x.step} ${x.peakMb === null ? "-" : mb(x.peakMb)}`).join(", ") });
 }
 
 const loadAfter = loadavg();
