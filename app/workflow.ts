@@ -3,11 +3,13 @@
  * the quick start and the tests. This layer is the only one that calls both ingest (loaders/)
  * and analysis (pipelines/): neither of those knows about the other.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureSchema, openDb, queryRows } from "../core/db.ts";
 import type { Progress } from "../core/progress.ts";
-import type { Workspace } from "../core/workspace.ts";
+import { PROJECT_ROOT, type Workspace } from "../core/workspace.ts";
 import { ensureDfe } from "../loaders/dfe.ts";
+import { ingest, type IngestOptions, type IngestSummary } from "../loaders/ingest.ts";
 import { type AuditOptions, type AuditRun, runAudit } from "../pipelines/audit.ts";
 import { type BenchmarkOptions, type BenchmarkReport, benchmarkReport } from "../pipelines/benchmark.ts";
 import { type CensusAuditRun, runCensusAudit } from "../pipelines/census-audit.ts";
@@ -53,6 +55,34 @@ export async function auditWorkspace(ws: Workspace, opts: AuditOptions = {}, pro
   const hr = await runHrAudit(ws, { seed: opts.seed, resamples: opts.resamples, asOf: opts.asOf });
   progress?.done();
   return { ...run, census, hr };
+}
+
+/** The shipped sample (synthetic): its monthly returns and HR tables, workforce census returns and Annex A workbook. */
+export const SAMPLE_DIR = join(PROJECT_ROOT, "data", "sample");
+
+/**
+ * The sample's loads, in the order the quick start makes them: a workforce census or an Annex A
+ * workbook is loaded on its own, not with monthly returns, so there are three.
+ */
+export function sampleLoads(dir = SAMPLE_DIR): { what: string; paths: string[]; workerMap?: string }[] {
+  const census = join(dir, "census");
+  const annex = join(dir, "annex-a");
+  const loads: { what: string; paths: string[]; workerMap?: string }[] = [{ what: "the monthly returns and HR tables", paths: [join(dir, "returns")] }];
+  if (existsSync(census)) loads.push({ what: "the workforce census returns (CSWW XML)", paths: readdirSync(census).filter((f) => f.endsWith(".xml")).sort().map((f) => join(census, f)) });
+  if (existsSync(join(annex, "annex-a.xlsx"))) loads.push({ what: "the Annex A workbook and its worker key map", paths: [join(annex, "annex-a.xlsx")], workerMap: existsSync(join(annex, "worker-map.csv")) ? join(annex, "worker-map.csv") : undefined });
+  return loads;
+}
+
+/** Load the whole sample (sampleLoads), stopping at the first refusal; `each` sees every load's summary. */
+export async function ingestSample(ws: Workspace, opts: IngestOptions = {}, each?: (what: string, s: IngestSummary) => void): Promise<IngestSummary[]> {
+  const done: IngestSummary[] = [];
+  for (const load of sampleLoads()) {
+    const s = await ingest(ws, load.paths, { ...opts, workerMap: load.workerMap });
+    each?.(load.what, s);
+    done.push(s);
+    if (s.status === "refused") break;
+  }
+  return done;
 }
 
 /** `fairload benchmark`: the national benchmark from the workspace. */

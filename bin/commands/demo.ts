@@ -1,26 +1,24 @@
-import { join } from "node:path";
 import { createProgress } from "../../core/progress.ts";
-import { PROJECT_ROOT } from "../../core/workspace.ts";
-import { ingest } from "../../loaders/ingest.ts";
 import { formatSummary, summarise } from "../../loaders/summary.ts";
-import { auditWorkspace, runAll } from "../../app/workflow.ts";
+import { auditWorkspace, ingestSample, runAll, SAMPLE_DIR } from "../../app/workflow.ts";
 import { buildSite } from "../site.ts";
 import { type Command, openFromOptions, out, portOption, serveUntilStopped, workspaceOption } from "./common.ts";
 import { printIngest } from "./print.ts";
 
 /** The quick start: the same use cases as ingest, run, audit and build, one after the other. */
 export const demoCommand: Command = {
-  summary: "the quick start: load the sample returns, run the pipelines and the audit, build the dashboard and serve it",
+  summary: "the quick start: load the sample (monthly returns, HR tables, census, Annex A), run the pipelines and the audit, build the dashboard and serve it",
   usage: "fairload demo [--workspace DIR] [--port 3000] [--no-serve]",
   options: { ...workspaceOption, ...portOption, "no-serve": { type: "boolean" } },
   async run({ values }) {
     const ws = openFromOptions(values, { create: true });
-    const sample = join(PROJECT_ROOT, "data", "sample", "returns");
     const progress = createProgress();
-    out(`1/5 Loading the sample returns (synthetic) from ${sample} into ${ws.dir}`);
-    const s = await ingest(ws, [sample], { progress });
-    printIngest(s);
-    if (s.status === "refused") return 2;
+    out(`1/5 Loading the sample (synthetic) from ${SAMPLE_DIR} into ${ws.dir}`);
+    const loads = await ingestSample(ws, { progress }, (what, s) => {
+      out(`    ${what}`);
+      printIngest(s);
+    });
+    if (loads.some((s) => s.status === "refused")) return 2;
     out("2/5 Building the models, analysing every series, the health check and the national benchmark");
     const r = await runAll(ws, progress);
     out(`    ${r.series.toLocaleString("en-GB")} series in ${r.seconds.toFixed(1)} s`);

@@ -23,8 +23,7 @@ import { buildSite, serveSite } from "../../bin/site.ts";
 import { ingest } from "../../loaders/ingest.ts";
 import { DEFAULT_EMPLOYER } from "../../loaders/sample/generator.ts";
 import { initWorkspace, PROJECT_ROOT, type Workspace } from "../../core/workspace.ts";
-import { runAudit } from "../../pipelines/audit.ts";
-import { runAll } from "../../app/workflow.ts";
+import { auditWorkspace, ingestSample, runAll } from "../../app/workflow.ts";
 import { tempDir } from "./helpers.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -126,10 +125,12 @@ export async function prepareWorkspace(
   opts: { returnsDir?: string; employer?: string; audit?: boolean; resamples?: number } = {},
 ): Promise<Workspace> {
   const ws = initWorkspace(join(dir, "ws"), { employer: opts.employer ?? DEFAULT_EMPLOYER });
-  const loaded = await ingest(ws, [opts.returnsDir ?? SAMPLE_RETURNS]);
-  if (loaded.status === "refused") throw new Error(`the returns were refused: ${JSON.stringify(loaded).slice(0, 2000)}`);
+  // the sample as the quick start loads it (monthly returns and HR tables, census, Annex A); other returns alone
+  const loads = opts.returnsDir ? [await ingest(ws, [opts.returnsDir])] : await ingestSample(ws);
+  const refused = loads.find((l) => l.status === "refused");
+  if (refused) throw new Error(`the returns were refused: ${JSON.stringify(refused).slice(0, 2000)}`);
   await runAll(ws);
-  if (opts.audit !== false) await runAudit(ws, opts.resamples === undefined ? {} : { resamples: opts.resamples });
+  if (opts.audit !== false) await auditWorkspace(ws, opts.resamples === undefined ? {} : { resamples: opts.resamples });
   return ws;
 }
 
