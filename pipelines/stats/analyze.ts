@@ -15,7 +15,9 @@
  *   linear trend removed, scaled by a robust noise estimate;
  * - a control chart with the Making Data Count rules: about the trend (a regression control chart)
  *   when the trend test confirms one, else an XmR chart (optionally with a fixed baseline), its
- *   limits recalculated at each confirmed level shift.
+ *   limits recalculated at each confirmed level shift; when the points about its centre line are
+ *   autocorrelated (a stock such as a caseload), the chart judges each month against what was
+ *   expected given the month before (AR(1) one-step-ahead forecast errors, Alwan and Roberts 1988).
  *
  * Pure: no I/O. Every part has an explicit status instead of a crash or an invented number.
  */
@@ -48,6 +50,13 @@ export interface SeriesInput {
    * Count's baseline; at least {@link MIN_SPC}. Not used on a regression chart (a trending series).
    */
   baseline?: number;
+  /**
+   * Allow for autocorrelation in the control chart (default true): when the points about the
+   * chart's centre line have a material and significant lag-one autocorrelation, judge each point
+   * by its AR(1) one-step-ahead forecast error (the `-ar1` chart kinds). False keeps the plain
+   * chart (for comparison).
+   */
+  autocorrelation?: boolean;
 }
 
 /**
@@ -58,9 +67,13 @@ export interface SeriesInput {
  *   trend within the segments confirmed on its own;
  * - `xmr`: no trend, Making Data Count's XmR chart over every point;
  * - `xmr-baseline`: the same with mean and limits fixed from the first N points;
- * - `xmr-segmented`: XmR with limits recalculated at each confirmed level shift.
+ * - `xmr-segmented`: XmR with limits recalculated at each confirmed level shift;
+ * - any of these with `-ar1`: the points about the centre line are autocorrelated (lag-one
+ *   coefficient material and significant, spc.ts `ar1Test`), so each point is judged by its AR(1)
+ *   one-step-ahead forecast error: its limits are about what was expected given the point before.
  */
-export type ChartKind = "xmr" | "xmr-baseline" | "xmr-segmented" | "regression" | "regression-segmented";
+export type BaseChartKind = "xmr" | "xmr-baseline" | "xmr-segmented" | "regression" | "regression-segmented";
+export type ChartKind = BaseChartKind | `${BaseChartKind}-ar1`;
 
 export interface TrendResult {
   status: string;
@@ -116,6 +129,13 @@ export interface SeriesAnalysis {
     caption: string | null;
     /** Slope of the centre line per time step on a regression chart (else null). */
     slope: number | null;
+    /**
+     * The lag-one autocorrelation of the points about the centre line (spc.ts `ar1Test`): `phi`,
+     * the `n` points it rests on, the `threshold` it had to reach, whether the chart allows for it
+     * (`used`, an `-ar1` kind) and the coefficient its forecasts use. Null without a chart or
+     * when the test was not asked for.
+     */
+    autocorrelation: { phi: number; phi_corrected: number; n: number; set_aside: number; threshold: number; used: boolean; phi_used: number } | null;
     /** Points the limits of each segment come from on an `xmr-baseline` chart (else null). */
     baseline: number | null;
     /** Where each segment starts (the first is the first point; later ones are confirmed level shifts). */
@@ -124,8 +144,13 @@ export interface SeriesAnalysis {
     mean: number | null;
     ucl: number | null;
     lcl: number | null;
-    /** `mean` is the centre line at the point: the mean, or the trend on a regression chart; `segment` counts from 0. */
-    points: { index: number; date: string; value: number; mean: number; ucl: number; lcl: number; rule: SpcRule | null; special_cause: SpecialCause | null; segment: number }[];
+    /**
+     * `mean` is the centre line at the point: the mean, or the trend on a regression chart;
+     * `expected` is what the point was judged against: the centre line, or on an `-ar1` chart
+     * the centre line plus phi times the previous point's distance from it (the limits are
+     * `expected` +/- their half-width); `segment` counts from 0.
+     */
+    points: { index: number; date: string; value: number; mean: number; expected: number; ucl: number; lcl: number; rule: SpcRule | null; special_cause: SpecialCause | null; segment: number }[];
     signals: { index: number; date: string; rule: SpcRule; special_cause: SpecialCause | null }[];
     /**
      * Distinct special causes: a run of consecutive flagged points under the same rule and on
@@ -500,6 +525,10 @@ function invert(m: number[][]): number[][] {
  * trending series with such shifts keeps a regression chart only if the trend holds within the
  * segments (Mann-Kendall S and its Hamed-Rao variance summed over the segments, as the seasonal
  * test sums over months); its slope is then the median of the pairwise slopes within segments.
+ * Whichever chart it is, when the points about its centre line have a material and significant
+ * lag-one autocorrelation (spc.ts `ar1Test`; unless `input.autocorrelation` is false) each point is
+ * judged by its AR(1) one-step-ahead forecast error and the kind gets `-ar1`; the centre line (each
+ * point's `mean`) is unchanged, and the limits are about each point's `expected` value.
  */
 function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean, input: SeriesInput, shiftsAt: number[], trend: TrendResult, period: number): SeriesAnalysis["spc"] {
   const { idx, x } = observed(deseason);
@@ -511,9 +540,9 @@ function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean
   if (input.baseline !== undefined && !(Number.isInteger(input.baseline) && input.baseline >= MIN_SPC)) {
     throw new RangeError(`a control chart's baseline must be a whole number of points, at least ${MIN_SPC}; got ${input.baseline}`);
   }
-  const common = { improvement, target: input.target, minPoints: MIN_SPC, rebase };
+  const common = { improvement, target: input.target, minPoints: MIN_SPC, rebase, autocorrelation: input.autocorrelation ?? true, t: idx };
   const trending = (trend.direction === "increasing" || trend.direction === "decreasing") && trend.sen !== null;
-  let kind: ChartKind;
+  let kind: BaseChartKind;
   let slope: number | null = null;
   let chart: XmrResult;
   const segments = [0, ...rebase, x.length];
@@ -525,21 +554,24 @@ function spcPart(deseason: (number | null)[], dates: string[], adjusted: boolean
     kind = "regression-segmented";
     slope = segmentSlope;
   } else kind = rebase.length ? "xmr-segmented" : input.baseline !== undefined ? "xmr-baseline" : "xmr";
-  if (slope !== null) chart = regressionChart(x, { ...common, slope, t: idx });
+  if (slope !== null) chart = regressionChart(x, { ...common, slope });
   else chart = xmrChart(x, { ...common, fixAfterNPoints: input.baseline });
+  const ar = chart.autocorrelation;
+  const fullKind: ChartKind = ar?.used ? `${kind}-ar1` : kind;
   const starts = segments.slice(0, -1).map((k) => ({ index: idx[k], date: dates[idx[k]] }));
   if (chart.status !== "ok" || chart.points.length === 0) {
-    return { status: chart.message ?? `too few points for a control chart (need ${MIN_SPC})`, on, kind: null, caption: null, slope: null, baseline: null, segments: [], mean: null, ucl: null, lcl: null, points: [], signals: [], special_causes: 0, variation: null, assurance: null };
+    return { status: chart.message ?? `too few points for a control chart (need ${MIN_SPC})`, on, kind: null, caption: null, slope: null, autocorrelation: null, baseline: null, segments: [], mean: null, ucl: null, lcl: null, points: [], signals: [], special_causes: 0, variation: null, assurance: null };
   }
   const last = chart.points[chart.points.length - 1];
-  const points = chart.points.map((p, k) => ({ index: idx[k], date: dates[idx[k]], value: p.value, mean: p.mean, ucl: p.upl, lcl: p.lpl, rule: p.rule, special_cause: p.special_cause, segment: p.group }));
+  const points = chart.points.map((p, k) => ({ index: idx[k], date: dates[idx[k]], value: p.value, mean: p.mean, expected: p.expected ?? p.mean, ucl: p.upl, lcl: p.lpl, rule: p.rule, special_cause: p.special_cause, segment: p.group }));
   const baseline = slope === null && input.baseline !== undefined ? input.baseline : null;
   return {
     status: "ok",
     on,
-    kind,
-    caption: chartCaption({ kind, on, slope, baseline, starts, period, trend, ignoredBaseline: slope !== null && input.baseline !== undefined ? input.baseline : null, n: x.length }),
+    kind: fullKind,
+    caption: chartCaption({ kind: fullKind, on, slope, baseline, starts, period, trend, ignoredBaseline: slope !== null && input.baseline !== undefined ? input.baseline : null, n: x.length, phi: ar?.used ? ar.phi_used : null }),
     slope,
+    autocorrelation: ar ? { phi: ar.phi, phi_corrected: ar.phi_corrected, n: ar.n, set_aside: ar.set_aside, threshold: ar.threshold, used: ar.used, phi_used: ar.phi_used } : null,
     baseline,
     segments: starts,
     mean: last.mean,
@@ -580,26 +612,41 @@ function fmtNum(v: number): string {
 }
 
 /** The caption: which kind of chart, what it is of, and what its centre line and limits come from. */
-export function chartCaption(c: { kind: ChartKind; on: "deseasonalised" | "observed"; slope: number | null; baseline: number | null; starts: { date: string }[]; period: number; trend: TrendResult; ignoredBaseline: number | null; n: number }): string {
+export function chartCaption(c: { kind: ChartKind; on: "deseasonalised" | "observed"; slope: number | null; baseline: number | null; starts: { date: string }[]; period: number; trend: TrendResult; ignoredBaseline: number | null; n: number; phi?: number | null }): string {
   const of = c.on === "deseasonalised" ? "the seasonally adjusted series" : "the series";
   const step = c.period === 12 ? "month" : "year";
   const shifts = c.starts.slice(1).map((s) => (c.period === 12 ? monthName(s.date) : s.date));
   const recalc = shifts.length ? `, recalculated from each confirmed level shift (${shifts.join(", ")})` : "";
+  const ar1 = c.kind.endsWith("-ar1") && c.phi !== null && c.phi !== undefined;
+  const base = c.kind.replace(/-ar1$/, "");
   const sentences: string[] = [];
-  if (c.kind === "regression" || c.kind === "regression-segmented") {
+  // on a chart that allows for autocorrelation: what each point is judged against
+  const persist = (centre: string) =>
+    `Its ${step}s persist (lag-one autocorrelation ${c.phi!.toFixed(2)} about the ${centre}), so each ${step} is judged against what was expected given the ${step} before: the ${centre} plus ${c.phi!.toFixed(2)} of the previous ${step}'s distance from it, with limits ± 2.66 average moving ranges of those one-${step}-ahead surprises${recalc}.`;
+  if (base === "regression" || base === "regression-segmented") {
     const perYear = c.slope! * c.period;
     const dir = perYear >= 0 ? "rising" : "falling";
-    const line = c.kind === "regression"
+    const line = base === "regression"
       ? `Sen's slope, ${dir} ${fmtNum(Math.abs(perYear))} a year, through the mean of the points`
       : `the slope within the segments, ${dir} ${fmtNum(Math.abs(perYear))} a year, through the mean of each segment`;
-    sentences.push(`Regression control chart of ${of}: the series has a confirmed trend, so the centre line is the trend (${line}) and the limits are the trend ± 2.66 average moving ranges of the points about it${recalc}.`);
-    sentences.push(`A special cause is a point that is unusual given the trend${c.on === "deseasonalised" ? " and the season" : ""}; the trend itself is reported as the trend.`);
+    if (ar1) {
+      sentences.push(`Regression control chart of ${of}: the series has a confirmed trend, so the centre line is the trend (${line}).`);
+      sentences.push(persist("trend"));
+      sentences.push(`A special cause is a point that is unusual given the trend${c.on === "deseasonalised" ? ", the season" : ""} and the ${step} before; the trend itself is reported as the trend.`);
+    } else {
+      sentences.push(`Regression control chart of ${of}: the series has a confirmed trend, so the centre line is the trend (${line}) and the limits are the trend ± 2.66 average moving ranges of the points about it${recalc}.`);
+      sentences.push(`A special cause is a point that is unusual given the trend${c.on === "deseasonalised" ? " and the season" : ""}; the trend itself is reported as the trend.`);
+    }
     if (c.ignoredBaseline !== null) sentences.push(`The configured baseline of ${c.ignoredBaseline} points applies to charts without a trend, so it is not used here.`);
   } else {
     const from = c.baseline !== null ? `the first ${Math.min(c.baseline, c.n)} ${step}s (the baseline${shifts.length ? " of each segment" : ""}), extended beyond it` : shifts.length ? `each segment's own ${step}s` : `all ${c.n} ${step}s`;
     const moved = c.trend.direction === "increasing" || c.trend.direction === "decreasing";
     const why = c.trend.status !== "ok" ? "there is no trend test" : moved ? `the ${c.trend.direction === "increasing" ? "rise" : "fall"} is in its level shifts, with no confirmed trend within the segments` : "there is no confirmed trend";
-    sentences.push(`XmR chart (Making Data Count) of ${of}: ${why}, so the centre line is the mean and the limits are the mean ± 2.66 average moving ranges, from ${from}${recalc}.`);
+    if (ar1) {
+      sentences.push(`XmR chart (Making Data Count) of ${of}: ${why}, so the centre line is the mean, from ${from}${recalc}.`);
+      sentences.push(persist("mean"));
+      sentences.push(`A special cause is a point that is unusual given the ${step} before.`);
+    } else sentences.push(`XmR chart (Making Data Count) of ${of}: ${why}, so the centre line is the mean and the limits are the mean ± 2.66 average moving ranges, from ${from}${recalc}.`);
   }
   return sentences.join(" ");
 }
@@ -638,6 +685,7 @@ export function describeSeries(a: SeriesAnalysis, what: string): string {
   }
   for (const c of a.changepoints.points) parts.push(`a level shift ${c.direction} in ${monthName(c.date)}`);
   const last = a.spc.points[a.spc.points.length - 1];
-  if (last?.rule) parts.push(`the latest month (${monthName(last.date)}) is a special cause${a.spc.slope !== null ? " beyond the trend" : ""} (${last.rule.replace(/_/g, " ")})`);
+  const given = a.spc.kind?.endsWith("-ar1") ? `, given the ${a.dates.length && /^\d{4}$/.test(a.dates[0]) ? "year" : "month"} before` : "";
+  if (last?.rule) parts.push(`the latest month (${monthName(last.date)}) is a special cause${a.spc.slope !== null ? " beyond the trend" : ""}${given} (${last.rule.replace(/_/g, " ")})`);
   return `${parts.join("; ")}.`;
 }

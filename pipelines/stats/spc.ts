@@ -39,6 +39,22 @@
  * limits are the trend +/- 2.66 times their average moving range. A special
  * cause on it is unusual given the trend, not the trend itself.
  *
+ * Autocorrelated data (option `autocorrelation`, both charts): a stock such as a caseload
+ * persists from month to month, so its points wander about the centre line further than their
+ * moving range suggests (for AR(1) noise the moving-range sigma is `sqrt(1 - phi)` times the true
+ * SD), the limits are too narrow and the run rules fire on the persistence. The standard remedy
+ * (Alwan and Roberts 1988; Montgomery, Introduction to Statistical Quality Control, "SPC with
+ * autocorrelated process data") is to chart the residuals of a time-series model, the one-step-ahead
+ * forecast errors. {@link ar1Test} decides: the lag-one autocorrelation `phi` of the residuals
+ * about the centre line, by least squares within each group (refitted without points far outside,
+ * and corrected for its small-sample bias), must be at least {@link AR1_MIN_PHI} (material) and
+ * above `1.96 / sqrt(n)` (Bartlett's standard error of a white-noise autocorrelation, one-sided
+ * at 2.5%), on at least {@link AR1_MIN_POINTS} points. When it is, each point is judged by its
+ * forecast error `e_t = r_t - phi r_{t-1}` (`phi^k` across a gap of k steps; a point outside its
+ * limits is not carried forward, see `forecastErrors`), the limits are
+ * `centre_t + phi r_{t-1} +/- 2.66` times the average moving range of those errors, and the same
+ * four rules are applied to the errors about 0. Otherwise the chart is exactly the plain one.
+ *
  * Pure TypeScript, no I/O. Non-finite values are rejected with
  * {@link NonFiniteInputError}.
  */
@@ -78,6 +94,17 @@ export interface XmrOptions {
   minPoints?: number;
   /** Compute even when a group is shorter than `minPoints` (result then carries `warning`). */
   allowFewPoints?: boolean;
+  /**
+   * Test the residuals about the centre line for lag-one autocorrelation ({@link ar1Test}) and,
+   * when it is material and significant, judge each point by its AR(1) one-step-ahead forecast
+   * error (see the module comment). Default false: the plain chart.
+   */
+  autocorrelation?: boolean;
+  /**
+   * Time of each value (its place on the calendar, so that a gap keeps its length); default
+   * 0, 1, 2, ... On an XmR chart it is used only by `autocorrelation`, to forecast across a gap.
+   */
+  t?: readonly number[];
 }
 
 /** One point of the chart. */
@@ -93,6 +120,12 @@ export interface XmrPoint {
   direction: "high" | "low" | null;
   /** Index of the rebase group the point belongs to (0 for the first). */
   group: number;
+  /**
+   * Only on a chart that allows for autocorrelation ({@link XmrResult.autocorrelation} `used`):
+   * what was expected at this point given the one before, `mean + phi * (previous value - its
+   * mean)` (the centre line at a group's first point); the limits are about it.
+   */
+  expected?: number;
 }
 
 /** Variation icon of Making Data Count, from the last point. */
@@ -120,6 +153,33 @@ export interface XmrResult {
   assurance: AssuranceIcon | null;
   /** Each group's centre line and width: `centre + slope * t` (slope 0 on an XmR chart) +/- 2.66 `mrbar`. */
   groups: ChartGroup[];
+  /** The lag-one autocorrelation test when the `autocorrelation` option was set (else null). */
+  autocorrelation: Ar1Test | null;
+}
+
+/** Smallest number of points on which the lag-one autocorrelation is tested. */
+export const AR1_MIN_POINTS = 20;
+/** Smallest lag-one autocorrelation that changes the chart (the moving-range sigma is then at least 16% short). */
+export const AR1_MIN_PHI = 0.3;
+/** The AR(1) coefficient used is capped here, so a near random walk still gets finite limits at a group's first point. */
+export const AR1_MAX_PHI = 0.9;
+
+/** Result of {@link ar1Test}. */
+export interface Ar1Test {
+  /** Least-squares lag-one coefficient of the residuals (within groups, consecutive points only). */
+  phi: number;
+  /** `phi` corrected for its small-sample bias (see {@link ar1Test}): what is tested and used. */
+  phi_corrected: number;
+  /** Points the residuals came from (the baselines of the groups), less those set aside. */
+  n: number;
+  /** Points set aside before the second fit: their one-step forecast error under the first fit was outside the limits. */
+  set_aside: number;
+  /** What `phi_corrected` had to reach: the larger of {@link AR1_MIN_PHI} and `1.96 / sqrt(n)`. */
+  threshold: number;
+  /** True when the chart judges forecast errors: `n >= AR1_MIN_POINTS` and `phi_corrected >= threshold`. */
+  used: boolean;
+  /** The coefficient the forecasts use: `min(phi_corrected, AR1_MAX_PHI)` when used, else 0. */
+  phi_used: number;
 }
 
 /** One group (segment) of a chart: where it runs, its centre line and its average moving range. */
@@ -132,7 +192,10 @@ export interface ChartGroup {
   /** The centre line is `centre + slope * t`: the mean on an XmR chart, the trend's intercept on a regression chart. */
   centre: number;
   slope: number;
-  /** Average moving range (of the values, or of the residuals about the trend) after screening. */
+  /**
+   * Average moving range after screening: of the values, of the residuals about the trend or,
+   * on a chart that allows for autocorrelation, of the one-step-ahead forecast errors.
+   */
   mrbar: number;
 }
 
@@ -357,19 +420,72 @@ export function xmrChart(values: readonly number[], opts: XmrOptions = {}): XmrR
   if (opts.fixAfterNPoints !== undefined && !(Number.isInteger(opts.fixAfterNPoints) && opts.fixAfterNPoints >= 1)) {
     throw new RangeError("fixAfterNPoints must be a positive integer");
   }
-  return chart(values, opts, (y) => {
+  return chart(values, opts, times(values, opts.t), (y) => {
     const base = y.slice(0, opts.fixAfterNPoints ?? y.length);
     const lim = xmrLimits(base, opts.screenOutliers ?? true);
     return { lim, judged: y, centre: () => lim.mean, aboutTrend: false, baseline: base.length, intercept: lim.mean, slope: 0 };
   });
 }
 
+
+/**
+ * Lag-one autocorrelation test of residuals about a chart's centre line. `groups` are the
+ * residuals of each group (segment), with their times `t` (default consecutive); only pairs one
+ * step apart count.
+ *
+ * - `phi` is the least-squares coefficient of `r_t` on `r_{t-1}` with no intercept (the residuals
+ *   average zero about the centre line), `sum r_t r_{t-1} / sum r_{t-1}^2`, fitted twice, as a
+ *   Phase I chart is: the points whose one-step forecast error under the first fit is outside
+ *   `+/- 2.66` average moving ranges of those errors are set aside (`set_aside`), with the pairs
+ *   they are in, and `phi` is fitted again without them. One spike would otherwise pull `phi`
+ *   towards 0 and hand a persistent series back to the plain chart.
+ * - It is biased towards 0 in short series, the more so the more the centre line was fitted: by
+ *   about `(1 + 3 phi) / n` about a mean (Marriott and Pope 1954, Kendall 1954) and `(2 + 4 phi) / n`
+ *   about a fitted line (Shaman and Stine 1988). `phi_corrected` adds `(g (1 + 3 phi) + (1 + phi)) / n`,
+ *   g the number of groups (each with its own mean), the second term only about a trend (`trend`).
+ * - Under independence an autocorrelation has standard error about `1 / sqrt(n)` (Bartlett 1946),
+ *   so `phi_corrected > 1.96 / sqrt(n)` is significant at 2.5% one-sided; only positive
+ *   autocorrelation (the persistence that makes moving-range limits too narrow) is acted on. It must
+ *   also be material, at least {@link AR1_MIN_PHI}, and rest on at least {@link AR1_MIN_POINTS}
+ *   points. `n` counts the points less those set aside.
+ */
+export function ar1Test(groups: readonly (readonly number[])[], opts: { t?: readonly (readonly number[])[]; trend?: boolean } = {}): Ar1Test {
+  // pairs (group, i): r_i and r_{i-1} one step apart
+  const pairs: [number, number][] = [];
+  groups.forEach((r, g) => {
+    for (let i = 1; i < r.length; i++) if (!opts.t || opts.t[g][i] - opts.t[g][i - 1] === 1) pairs.push([g, i]);
+  });
+  const fitPhi = (keep: (g: number, i: number) => boolean) => {
+    let num = 0;
+    let den = 0;
+    for (const [g, i] of pairs) {
+      if (!keep(g, i)) continue;
+      num += groups[g][i] * groups[g][i - 1];
+      den += groups[g][i - 1] ** 2;
+    }
+    return den > 0 ? num / den : null;
+  };
+  const first = fitPhi(() => true);
+  // Phase I: set aside the points whose forecast error under the first fit is outside the limits
+  const aside = new Set<string>();
+  if (first !== null) {
+    const p = Math.min(Math.max(first, 0), AR1_MAX_PHI);
+    const e = pairs.map(([g, i]) => groups[g][i] - p * groups[g][i - 1]);
+    const limit = XMR_LIMIT * averageMovingRange(e);
+    if (limit > 0) pairs.forEach(([g, i], j) => (Math.abs(e[j]) > limit ? aside.add(`${g}:${i}`) : 0));
+  }
+  const phi = (aside.size ? fitPhi((g, i) => !aside.has(`${g}:${i}`) && !aside.has(`${g}:${i - 1}`)) : first) ?? 0;
+  const n = groups.reduce((s, r) => s + r.length, 0) - aside.size;
+  const corrected = n > 0 && first !== null ? phi + (groups.length * (1 + 3 * phi) + (opts.trend ? 1 + phi : 0)) / n : 0;
+  const threshold = n > 0 ? Math.max(AR1_MIN_PHI, 1.96 / Math.sqrt(n)) : Infinity;
+  const used = n >= AR1_MIN_POINTS && corrected >= threshold;
+  return { phi, phi_corrected: corrected, n, set_aside: aside.size, threshold, used, phi_used: used ? Math.min(corrected, AR1_MAX_PHI) : 0 };
+}
+
 /** Options of {@link regressionChart}: those of {@link xmrChart} but the baseline, and the trend. */
 export interface RegressionOptions extends Omit<XmrOptions, "fixAfterNPoints"> {
   /** Slope of the trend per unit of `t` (for example Sen's slope). */
   slope: number;
-  /** Time of each value (its position on the calendar, so gaps keep their place); default 0, 1, 2, ... */
-  t?: readonly number[];
 }
 
 /**
@@ -389,11 +505,9 @@ export interface RegressionOptions extends Omit<XmrOptions, "fixAfterNPoints"> {
 export function regressionChart(values: readonly number[], opts: RegressionOptions): XmrResult {
   assertFiniteSeries(values);
   assertFiniteSeries([opts.slope], "slope");
-  const t = opts.t ?? values.map((_, i) => i);
-  if (t.length !== values.length) throw new RangeError("t and values differ in length");
-  assertFiniteSeries(t, "t");
+  const t = times(values, opts.t);
   const screen = opts.screenOutliers ?? true;
-  return chart(values, opts, (y, start) => {
+  return chart(values, opts, t, (y, start) => {
     const tg = t.slice(start, start + y.length);
     const intercept = mean(y) - opts.slope * mean(tg);
     const fitted = tg.map((ti) => intercept + opts.slope * ti);
@@ -401,6 +515,14 @@ export function regressionChart(values: readonly number[], opts: RegressionOptio
     const lim = limitsAbout(0, averageMovingRange(residuals, screen));
     return { lim, judged: residuals, centre: (i) => fitted[i], aboutTrend: true, baseline: y.length, intercept, slope: opts.slope };
   });
+}
+
+/** The times of the values (default 0, 1, 2, ...), checked. */
+function times(values: readonly number[], t: readonly number[] | undefined): readonly number[] {
+  if (t === undefined) return values.map((_, i) => i);
+  if (t.length !== values.length) throw new RangeError("t and values differ in length");
+  assertFiniteSeries(t, "t");
+  return t;
 }
 
 /** What a chart's group needs: limits about its centre, the values the rules judge, the centre at each point. */
@@ -419,7 +541,7 @@ interface GroupFit {
 }
 
 /** The part xmrChart and regressionChart share: groups, the short-group rule, rules, points and icons. */
-function chart(values: readonly number[], opts: Omit<XmrOptions, "fixAfterNPoints">, fit: (y: number[], start: number) => GroupFit): XmrResult {
+function chart(values: readonly number[], opts: Omit<XmrOptions, "fixAfterNPoints">, t: readonly number[], fit: (y: number[], start: number) => GroupFit): XmrResult {
   const improvement = opts.improvement ?? "neutral";
   const trendLength = opts.trendLength ?? 7;
   const shiftLength = opts.shiftLength ?? 7;
@@ -437,32 +559,46 @@ function chart(values: readonly number[], opts: Omit<XmrOptions, "fixAfterNPoint
       variation: null,
       assurance: null,
       groups: [],
+      autocorrelation: null,
     };
   }
+  const fits: GroupFit[] = [];
+  for (let g = 0; g + 1 < bounds.length; g++) fits.push(fit(values.slice(bounds[g], bounds[g + 1]), bounds[g]));
+  // residuals about the centre line (the judged values less their centre: the values less the
+  // mean, or the residuals about the trend), and their times, per group
+  const residuals = fits.map((f) => f.judged.map((v) => v - f.lim.mean));
+  const tg = fits.map((_, g) => t.slice(bounds[g], bounds[g + 1]));
+  const ar = opts.autocorrelation
+    ? ar1Test(residuals.map((r, g) => r.slice(0, fits[g].baseline)), { t: tg.map((v, g) => v.slice(0, fits[g].baseline)), trend: fits[0].aboutTrend })
+    : null;
   const points: XmrPoint[] = [];
   const groups: ChartGroup[] = [];
-  for (let g = 0; g + 1 < bounds.length; g++) {
+  fits.forEach((f, g) => {
     const y = values.slice(bounds[g], bounds[g + 1]);
-    const f = fit(y, bounds[g]);
-    groups.push({ start: bounds[g], end: bounds[g + 1], baseline: f.baseline, centre: f.intercept, slope: f.slope, mrbar: f.lim.mrbar });
-    const { rule, dir } = groupRules(f.judged, f.lim, trendLength, shiftLength);
-    const half = f.lim.upl - f.lim.mean;
+    const fc = ar?.used ? forecastErrors(residuals[g], tg[g], ar.phi_used, f.baseline, opts.screenOutliers ?? true) : null;
+    const lim = fc ? fc.lim : f.lim;
+    groups.push({ start: bounds[g], end: bounds[g + 1], baseline: f.baseline, centre: f.intercept, slope: f.slope, mrbar: lim.mrbar });
+    const { rule, dir } = groupRules(fc ? fc.judged : f.judged, lim, trendLength, shiftLength);
+    const half = lim.upl - lim.mean;
     y.forEach((value, i) => {
       const c = f.centre(i);
-      points.push({
+      const point: XmrPoint = {
         index: bounds[g] + i,
         value,
         mean: c,
-        // an XmR chart's limits are exactly xmrLimits'; a regression chart's are the line +/- the half-width
-        upl: f.aboutTrend ? c + half : f.lim.upl,
-        lpl: f.aboutTrend ? c - half : f.lim.lpl,
+        // an XmR chart's limits are exactly xmrLimits'; a regression chart's are the line +/- the half-width;
+        // allowing for autocorrelation, the forecast +/- the half-width (wider where the forecast reaches further)
+        upl: fc ? c + fc.ahead[i] + half * fc.widen[i] : f.aboutTrend ? c + half : f.lim.upl,
+        lpl: fc ? c + fc.ahead[i] - half * fc.widen[i] : f.aboutTrend ? c - half : f.lim.lpl,
         rule: rule[i],
         special_cause: orient(dir[i], improvement),
         direction: dir[i] === 1 ? "high" : dir[i] === -1 ? "low" : null,
         group: g,
-      });
+      };
+      if (fc) point.expected = c + fc.ahead[i];
+      points.push(point);
     });
-  }
+  });
   const last = points[points.length - 1];
   return {
     status: "ok",
@@ -472,5 +608,53 @@ function chart(values: readonly number[], opts: Omit<XmrOptions, "fixAfterNPoint
     variation: variationIcon(last, improvement),
     assurance: assuranceIcon(last, opts.target, improvement),
     groups,
+    autocorrelation: ar,
   };
+}
+
+/**
+ * AR(1) one-step-ahead forecasts and their errors for one group's residuals `r` (about the centre
+ * line) at times `t`.
+ *
+ * - The forecast of `r_i` is `phi^k r_j`, j the previous point carried forward and k the steps
+ *   since it (k = 1 without gaps); its error has variance `sigma^2 (1 - phi^2k) / (1 - phi^2)`. The
+ *   group's first point has no previous point, so its forecast is the centre line and its error
+ *   has the stationary variance `sigma^2 / (1 - phi^2)`.
+ * - A point outside its limits is not carried forward, unless the point before it was not carried
+ *   either: the next point is forecast from the one before it, as across a gap (robust filtering of
+ *   an additive outlier). So one wild month does not make the next look unusual in the other
+ *   direction, and after a real step the forecast catches up one month later.
+ * - `judged` are the errors scaled to the one-step variance (so one set of limits judges them
+ *   all); `widen` is the inverse scale, for the limits drawn.
+ * - The limits are about 0 from the average moving range of the plain one-step errors
+ *   `r_i - phi r_{i-1}` of the baseline (screened as {@link averageMovingRange}): these errors are
+ *   close to independent, so their moving range estimates their SD (2.66 mrbar = 3 sigma), it is
+ *   little moved by drift the model leaves (an unconfirmed step, a slope a little off), and it keeps
+ *   Making Data Count's constant and screen.
+ */
+function forecastErrors(r: readonly number[], t: readonly number[], phi: number, baseline: number, screen: boolean) {
+  const oneStep: number[] = [];
+  for (let i = 1; i < Math.min(r.length, baseline); i++) if (t[i] - t[i - 1] === 1) oneStep.push(r[i] - phi * r[i - 1]);
+  const stationary = 1 / Math.sqrt(1 - phi * phi);
+  const lim = limitsAbout(0, averageMovingRange(oneStep.length >= 2 ? oneStep : r.slice(0, baseline).map((v) => v / stationary), screen));
+  const ahead: number[] = [];
+  const widen: number[] = [];
+  const judged: number[] = [];
+  let from = -1; // the point carried forward
+  let skipped = false; // whether the point before was set aside
+  for (let i = 0; i < r.length; i++) {
+    const pk = from < 0 ? 0 : phi ** (t[i] - t[from]);
+    const f = from < 0 ? 0 : pk * r[from];
+    const w = Math.sqrt(1 - pk * pk) * stationary;
+    ahead.push(f);
+    widen.push(w);
+    judged.push((r[i] - f) / w);
+    const outside = judged[i] > lim.upl || judged[i] < lim.lpl;
+    if (outside && !skipped) skipped = true;
+    else {
+      from = i;
+      skipped = false;
+    }
+  }
+  return { ahead, widen, judged, lim };
 }

@@ -10,23 +10,36 @@ const toDate = (p) => new Date(`${p}-01T00:00:00Z`);
  * Control chart of one series with Making Data Count colours, limits, level shifts, peaks and
  * troughs. `kind` is the series' chart (mart_series.spc_chart_kind; found from the points when
  * not given): on a regression chart the centre line and limits follow the trend, so they slope;
- * each segment (`seg`, recalculated at a confirmed level shift) is drawn on its own. With `adjusted`, the chart judged the seasonally
- * adjusted series: its values (`adj`) are the dots, and the series as recorded is the grey line
- * behind them.
+ * each segment (`seg`, recalculated at a confirmed level shift) is drawn on its own. On a chart
+ * that allows for autocorrelation (`-ar1` kinds) each month has its own limits, about what was
+ * expected given the month before (their midpoint, `(ucl + lcl) / 2`): they are drawn as a band
+ * of steps, one step a month, with the expected value dotted and the centre line (the mean, or
+ * the trend) solid. With `adjusted`, the chart judged the seasonally adjusted series: its values
+ * (`adj`) are the dots, and the series as recorded is the grey line behind them.
  */
 export function controlChart(points, {width: pageWidth, label, unit, title, kind, adjusted = false}) {
   const width = plotWidth(pageWidth);
-  const data = points.map((d) => ({...d, date: toDate(d.period), charted: adjusted && d.adj !== null && d.adj !== undefined ? d.adj : d.value, colour: d.cause ?? "none"}));
+  const data = points.map((d) => ({...d, date: toDate(d.period), charted: adjusted && d.adj !== null && d.adj !== undefined ? d.adj : d.value, colour: d.cause ?? "none",
+    expected: d.ucl === null || d.ucl === undefined || d.lcl === null || d.lcl === undefined ? null : (d.ucl + d.lcl) / 2}));
   const withLimits = data.filter((d) => d.ucl !== null && d.ucl !== undefined);
   const signals = data.filter((d) => d.cause);
   const shifts = data.filter((d) => d.mark?.includes("s"));
-  // without `kind` (a caller that predates it), a centre line that moves within a segment is a trend
-  const regression = kind ? String(kind).startsWith("regression") : withLimits.some((d, i) => i > 0 && d.seg === withLimits[i - 1].seg && Math.abs(d.mean - withLimits[i - 1].mean) > 1e-9 * Math.max(1, Math.abs(d.mean)));
+  const tiny = (d) => 1e-9 * Math.max(1, Math.abs(d.mean));
+  // without `kind` (a caller that predates it), a centre line that moves within a segment is a trend,
+  // and limits that are not centred on it are about each month's expected value
+  const regression = kind ? String(kind).startsWith("regression") : withLimits.some((d, i) => i > 0 && d.seg === withLimits[i - 1].seg && Math.abs(d.mean - withLimits[i - 1].mean) > tiny(d));
+  const ar1 = kind ? String(kind).endsWith("-ar1") : withLimits.some((d) => Math.abs(d.expected - d.mean) > tiny(d));
   const curve = regression ? "linear" : "step";
+  // each month's own limits: a step centred on the month (d3's curveStep changes value halfway between months)
+  const limitCurve = ar1 ? "step" : curve;
+  const kindText = ar1
+    ? `${regression ? "Regression control chart allowing for persistence: the centre line follows the trend" : "XmR chart allowing for persistence: the centre line is the mean"}, and each month's limits are about what was expected given the month before. `
+    : regression ? "Regression control chart: the centre line and limits follow the trend. " : "";
   const describe = `${title}. ${data.length} months from ${monthName(points[0]?.period)} to ${monthName(points.at(-1)?.period)}. ` +
-    `${regression ? "Regression control chart: the centre line and limits follow the trend. " : ""}` +
+    kindText +
     `${signals.length} special-cause point${signals.length === 1 ? "" : "s"}` + (shifts.length ? `; level shift${shifts.length > 1 ? "s" : ""} in ${shifts.map((d) => monthName(d.period)).join(", ")}.` : ".");
   const fmt = (v) => (v === null || v === undefined ? "–" : v.toFixed(2));
+  const centreName = regression ? "trend" : "mean";
   return Plot.plot({
     width, height: 320, marginLeft: 56,
     ariaLabel: title, ariaDescription: describe,
@@ -35,13 +48,15 @@ export function controlChart(points, {width: pageWidth, label, unit, title, kind
     color: {domain: ["i", "c", "n", "none"], range: [cause.i, cause.c, cause.n, cause.none], legend: true, tickFormat: (k) => causeLabel[k]},
     marks: [
       adjusted ? Plot.lineY(data, {x: "date", y: "value", stroke: "#BDBDBD", strokeWidth: 1}) : null,
-      Plot.lineY(withLimits, {x: "date", y: "ucl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve}),
-      Plot.lineY(withLimits, {x: "date", y: "lcl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve}),
+      ar1 ? Plot.areaY(withLimits, {x: "date", y1: "lcl", y2: "ucl", z: "seg", fill: "#9E9E9E", fillOpacity: 0.12, curve: limitCurve}) : null,
+      Plot.lineY(withLimits, {x: "date", y: "ucl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: limitCurve}),
+      Plot.lineY(withLimits, {x: "date", y: "lcl", z: "seg", stroke: "#9E9E9E", strokeDasharray: "4,3", curve: limitCurve}),
+      ar1 ? Plot.lineY(withLimits, {x: "date", y: "expected", z: "seg", stroke: "#757575", strokeDasharray: "1,2", curve: limitCurve}) : null,
       Plot.lineY(withLimits, {x: "date", y: "mean", z: "seg", stroke: "#3D3D3D", strokeWidth: 1, curve}),
       Plot.ruleX(shifts, {x: "date", stroke: categorical[2], strokeDasharray: "2,2"}),
       Plot.lineY(data, {x: "date", y: "charted", stroke: "#3D3D3D", strokeWidth: 1.2}),
       Plot.dot(data, {x: "date", y: "charted", fill: "colour", r: 3.5,
-        title: (d) => `${monthName(d.period)}: ${fmt(d.value)}${adjusted ? ` (seasonally adjusted ${fmt(d.adj)})` : ""}${d.mean !== null && d.mean !== undefined ? `\n${regression ? "trend" : "mean"} ${fmt(d.mean)}, limits ${fmt(d.lcl)} to ${fmt(d.ucl)}` : ""}${d.cause ? `\n${causeLabel[d.cause]} (${ruleLabel[d.rule]})` : ""}${d.mark?.includes("p") ? "\npeak" : ""}${d.mark?.includes("t") ? "\ntrough" : ""}${d.mark?.includes("s") ? "\nlevel shift" : ""}`}),
+        title: (d) => `${monthName(d.period)}: ${fmt(d.value)}${adjusted ? ` (seasonally adjusted ${fmt(d.adj)})` : ""}${d.mean !== null && d.mean !== undefined ? `\n${centreName} ${fmt(d.mean)}${ar1 ? `, expected given the month before ${fmt(d.expected)}` : ""}, limits ${fmt(d.lcl)} to ${fmt(d.ucl)}` : ""}${d.cause ? `\n${causeLabel[d.cause]} (${ruleLabel[d.rule]})` : ""}${d.mark?.includes("p") ? "\npeak" : ""}${d.mark?.includes("t") ? "\ntrough" : ""}${d.mark?.includes("s") ? "\nlevel shift" : ""}`}),
       Plot.text(data.filter((d) => d.mark?.includes("p")), {x: "date", y: "value", text: () => "▲", dy: -10, fill: "#3D3D3D", fontSize: 9}),
       Plot.text(data.filter((d) => d.mark?.includes("t")), {x: "date", y: "value", text: () => "▼", dy: 10, fill: "#3D3D3D", fontSize: 9})
     ]
