@@ -1,7 +1,8 @@
 /**
  * The workload health check: the 39 prompts of the Social Work Task Force workload health check,
- * the figures the monthly returns can give for twelve of them, a suggested rating for each of
- * those against configurable thresholds, the team's own recorded rating from its latest check,
+ * the figures the monthly returns can give for twelve of them (and a thirteenth, prompt 31 "Annual
+ * leave is taken", from the optional HR table leave when it is loaded), a suggested rating for each
+ * of those against configurable thresholds, the team's own recorded rating from its latest check,
  * and roll-ups from team to service to employer.
  *
  * Reference: docs/health-check.md (prompts, definitions, thresholds); the input contract
@@ -58,10 +59,19 @@ export interface HealthCheckThresholds {
   prompts: Record<number, Threshold>;
   /** Prompt 34: rising when the 12-month rate is more than this % above the 12 months before. */
   sicknessRisingPct: number;
+  /** Prompt 31: days of leave carried over per FTE, rated beside the share of entitlement taken (the worse of the two). */
+  leaveCarriedOver: Threshold;
 }
 
-/** The prompts the returns can answer. */
-export const COMPUTED_PROMPTS = [1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 34] as const;
+/**
+ * Prompt 31, "Annual leave is taken": computed from the optional HR table leave (share of the
+ * entitlement taken, days carried over per FTE), and only when that table has rows; without it the
+ * prompt is left to the team's own rating, as before.
+ */
+export const LEAVE_PROMPT = 31;
+
+/** The prompts the returns can answer ({@link LEAVE_PROMPT} only when the leave table is loaded). */
+export const COMPUTED_PROMPTS = [1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 31, 34] as const;
 
 /**
  * Default thresholds (docs/health-check.md gives the reasons). Prompt 5 is rated on caseload as
@@ -81,9 +91,11 @@ export const DEFAULT_THRESHOLDS: HealthCheckThresholds = {
     12: { better: "lower", amber: 22, red: 27 },
     13: { better: "lower", amber: 10, red: 25 },
     16: { better: "higher", amber: 85, red: 70 },
+    31: { better: "higher", amber: 90, red: 80 },
     34: { better: "lower", amber: 8, red: 11 },
   },
   sicknessRisingPct: 10,
+  leaveCarriedOver: { better: "lower", amber: 3, red: 5 },
 };
 
 const ThresholdSchema = z
@@ -93,11 +105,12 @@ const ThresholdSchema = z
     message: "red must be beyond amber (above it when lower is better, below it when higher is better)",
   });
 
-/** zod schema of a thresholds override: `{ prompts?: { "1": {...}, ... }, sicknessRisingPct? }`. */
+/** zod schema of a thresholds override: `{ prompts?: { "1": {...}, ... }, sicknessRisingPct?, leaveCarriedOver? }`. */
 export const ThresholdsOverrideSchema = z
   .object({
     prompts: z.record(z.string().regex(/^\d+$/), ThresholdSchema).optional(),
     sicknessRisingPct: z.number().min(0).optional(),
+    leaveCarriedOver: ThresholdSchema.optional(),
   })
   .strict();
 
@@ -119,7 +132,11 @@ export function resolveThresholds(override?: unknown): HealthCheckThresholds {
     }
     prompts[n] = t;
   }
-  return { prompts, sicknessRisingPct: parsed.data.sicknessRisingPct ?? DEFAULT_THRESHOLDS.sicknessRisingPct };
+  return {
+    prompts,
+    sicknessRisingPct: parsed.data.sicknessRisingPct ?? DEFAULT_THRESHOLDS.sicknessRisingPct,
+    leaveCarriedOver: parsed.data.leaveCarriedOver ?? DEFAULT_THRESHOLDS.leaveCarriedOver,
+  };
 }
 
 /** Rate a value against a threshold (see {@link Threshold}); null for a missing value. */
@@ -132,6 +149,13 @@ export function rateValue(value: number | null, t: Threshold): Rating | null {
 /** One step worse (green -> amber -> red). */
 function worsen(r: Rating | null): Rating | null {
   return r === "green" ? "amber" : r === "amber" ? "red" : r;
+}
+
+/** The worse of two ratings (a missing one gives way to the other). */
+function worseOf(a: Rating | null, b: Rating | null): Rating | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return RATING_ORDER[a] <= RATING_ORDER[b] ? a : b;
 }
 
 /** improved / worse / same by the order green > amber > red; null when either is not a colour. */
@@ -168,6 +192,12 @@ interface PromptCalc {
   prev?: Ratio;
   /** The headline needs all 12 months of its window on record. */
   needsFullYear?: boolean;
+  /** A second figure rated beside the headline; the suggested rating is the worse of the two (prompt 31: days carried over per FTE). */
+  second?: Ratio & { unit: string };
+  /** A figure shown in the detail only, not rated (prompt 31: days paid in lieu per FTE). */
+  shown?: Ratio & { unit: string };
+  /** Parts kept for the detail and the public layer, not ratios (prompt 31: the leave year, the workers in post at its end). */
+  info?: string[];
 }
 
 const r = (num: string, den: string | null, scale = 1): Ratio => ({ num, den, scale });
@@ -193,6 +223,11 @@ const CALCS: PromptCalc[] = [
   },
   { prompt: 12, measure: "re_referral_rate_12m", unit: "% of referrals (12 months)", value: r("re_referrals_12m", "referrals_12m", 100), month: r("re_referrals_m", "referrals_m", 100) },
   { prompt: 16, measure: "case_holder_share", unit: "% of team members holding cases", value: r("case_holders", "members", 100) },
+  {
+    prompt: 31, measure: "leave_taken_share", unit: "% of leave entitlement taken (latest leave year ended)", value: r("leave_taken_days", "leave_entitlement_days", 100),
+    second: { ...r("leave_carried_over_days", "leave_carried_over_fte"), unit: "days of leave carried over per FTE" },
+    shown: { ...r("leave_paid_in_lieu_days", "leave_paid_in_lieu_fte"), unit: "days paid in lieu per FTE" }, info: ["leave_year", "leave_workers"],
+  },
   {
     prompt: 34, measure: "sickness_days_per_fte_12m", unit: "sickness days per FTE (12 months)", value: r("sickness_days_12m", "sickness_fte_avg_12m"),
     month: r("sickness_days", "sickness_fte"), prev: r("sickness_days_prev_12m", "sickness_fte_avg_prev_12m"), needsFullYear: true,
@@ -254,6 +289,9 @@ export interface HealthCheckRecord extends RatingCounts {
   /** Prompt 34: the 12-month figure a year earlier, and whether the rate is rising. */
   value_prev_year: number | null;
   rising: boolean | null;
+  /** A second figure rated beside the headline, and its unit (prompt 31: days of leave carried over per FTE); the suggested rating is the worse of the two. */
+  second_value: number | null;
+  second_unit: string | null;
   /** Prompt 13: months of seasonal peaks and troughs (1-12) and which series they come from. */
   peak_months: number[] | null;
   trough_months: number[] | null;
@@ -332,7 +370,7 @@ function evaluate(
   calc: PromptCalc,
   parts: Record<string, number | null>,
   thresholds: HealthCheckThresholds,
-): Pick<HealthCheckRecord, "value" | "numerator" | "denominator" | "value_month" | "value_12m" | "rating_value" | "rating_unit" | "suggested_rating" | "value_prev_year" | "rising" | "detail"> {
+): Pick<HealthCheckRecord, "value" | "numerator" | "denominator" | "value_month" | "value_12m" | "rating_value" | "rating_unit" | "suggested_rating" | "value_prev_year" | "rising" | "second_value" | "second_unit" | "detail"> {
   const head = ratioValue(parts, calc.value);
   const rating = calc.rating ? ratioValue(parts, calc.rating) : head;
   const prev = calc.prev ? ratioValue(parts, calc.prev).value : null;
@@ -348,6 +386,15 @@ function evaluate(
   else if (calc.prompt === 5 && rating.value === null) detail = "no caseload ceiling configured for this team or service: not rated";
   else if (calc.rating) detail = rating.value === null ? null : `${round(rating.value, 2)} ${calc.rating.unit}`;
   if (rising) detail = `${detail ? `${detail}; ` : ""}rising: more than ${thresholds.sicknessRisingPct}% above the 12 months before (${round(prev!, 2)}), so rated one step worse`;
+  // prompt 31: the days carried over are rated too, and the worse rating stands
+  const second = calc.second ? ratioValue(parts, calc.second).value : null;
+  if (calc.second) {
+    const own = suggested;
+    const t2 = thresholds.leaveCarriedOver;
+    const secondRating = rateValue(second, t2);
+    suggested = worseOf(suggested, secondRating);
+    if (head.value !== null || second !== null) detail = leaveDetail(calc, parts, second, t2, secondRating !== null && secondRating !== own && suggested === secondRating);
+  }
   return {
     ...head,
     value_month: calc.month ? ratioValue(parts, calc.month).value : calc.twelve ? head.value : null,
@@ -357,11 +404,32 @@ function evaluate(
     suggested_rating: suggested,
     value_prev_year: calc.prev ? prev : null,
     rising,
+    second_value: second,
+    second_unit: calc.second?.unit ?? null,
     detail,
   };
 }
 
+/**
+ * Prompt 31's detail: the leave year, the workers in post at its end, the days carried over and
+ * paid in lieu per FTE, and, when the days carried over set the rating, its rule.
+ */
+function leaveDetail(calc: PromptCalc, parts: Record<string, number | null>, carried: number | null, t: Threshold, ratedOnCarried: boolean): string {
+  const first = parts.leave_year_first ?? parts.leave_year ?? null;
+  const last = parts.leave_year ?? null;
+  const year = last === null ? "the latest leave year" : first !== null && first !== last ? `the latest leave years (to March ${first} to March ${last})` : `the leave year to March ${last}`;
+  const workers = parts.leave_workers ?? null;
+  const paid = calc.shown ? ratioValue(parts, calc.shown).value : null;
+  const figures = [
+    carried === null ? "days carried over not recorded" : `${round(carried, 2)} days carried over per FTE`,
+    ...(paid === null ? [] : [`${round(paid, 2)} paid in lieu per FTE`]),
+  ];
+  const rule = ratedOnCarried ? `; rated on the days carried over per FTE (amber from ${t.amber}, red above ${t.red})` : "";
+  return `${year}, ${workers === null ? "the" : workers} worker${workers === 1 ? "" : "s"} in post at its end: ${figures.join(", ")}${rule}`;
+}
+
 function missingDetail(calc: PromptCalc, parts: Record<string, number | null>): string {
+  if (calc.prompt === LEAVE_PROMPT) return "no leave year on record for this team ended in the 24 months to this month (with workers in post at its end)";
   if (calc.needsFullYear) return "needs all 12 months of the window (this month and the 11 before) on record";
   const missing = [calc.value.num, calc.value.den].filter((k): k is string => k !== null && (parts[k] ?? null) === null);
   if (missing.length) return `not recorded: ${missing.join(", ")}`;
@@ -413,15 +481,21 @@ function findSeasonality(map: Map<string, Seasonality>, service: string | null, 
   return null;
 }
 
-function emptyRecord(level: Level, service: string | null, team: string | null, period: string, p: Prompt): HealthCheckRecord {
+/** The definition of a computed prompt, if it is computed here: prompt 31 only with the leave table loaded. */
+function calcFor(promptNumber: number, leave: boolean): PromptCalc | undefined {
+  return promptNumber === LEAVE_PROMPT && !leave ? undefined : CALC_BY_PROMPT.get(promptNumber);
+}
+
+function emptyRecord(level: Level, service: string | null, team: string | null, period: string, p: Prompt, leave = true): HealthCheckRecord {
+  const calc = calcFor(p.number, leave);
   return {
     ...ZERO_COUNTS,
     level, service, team, period, prompt: p.number, heading: p.heading, prompt_text: p.text,
-    computed: (COMPUTED_PROMPTS as readonly number[]).includes(p.number),
-    measure: p.number === 13 ? "referral_seasonality" : CALC_BY_PROMPT.get(p.number)?.measure ?? null,
-    unit: p.number === 13 ? "% above a typical month (largest seasonal peak)" : CALC_BY_PROMPT.get(p.number)?.unit ?? null,
+    computed: (COMPUTED_PROMPTS as readonly number[]).includes(p.number) && (p.number !== LEAVE_PROMPT || leave),
+    measure: p.number === 13 ? "referral_seasonality" : calc?.measure ?? null,
+    unit: p.number === 13 ? "% above a typical month (largest seasonal peak)" : calc?.unit ?? null,
     value: null, numerator: null, denominator: null, value_month: null, value_12m: null, months_12m: null,
-    rating_value: null, rating_unit: null, suggested_rating: null, value_prev_year: null, rising: null,
+    rating_value: null, rating_unit: null, suggested_rating: null, value_prev_year: null, rising: null, second_value: null, second_unit: null,
     peak_months: null, trough_months: null, series_scope: null, detail: null, contributors: 0,
     check_date: null, check_period: null, recorded_rating: null, differs: null, suggested_at_check: null, differs_at_check: null,
     notes: null, disagreement: null, next_step: null, previous_check_date: null, previous_rating: null, change: null,
@@ -435,7 +509,7 @@ function computeInto(rec: HealthCheckRecord, thresholds: HealthCheckThresholds, 
     Object.assign(rec, evaluateSeasonality(findSeasonality(seasonality, rec.service, rec.team), thresholds));
     return;
   }
-  const calc = CALC_BY_PROMPT.get(rec.prompt);
+  const calc = calcFor(rec.prompt, rec.computed);
   if (!calc) return;
   Object.assign(rec, evaluate(calc, rec.parts, thresholds));
 }
@@ -640,12 +714,14 @@ export function aggregateHealthCheck(
   }
   const out: HealthCheckRecord[] = [];
   for (const g of groups.values()) {
-    const rec = emptyRecord(g.level, g.service, null, g.period, prompt(g.prompt));
+    // prompt 31 is computed where its teams' is (the leave table is loaded)
+    const leave = g.prompt !== LEAVE_PROMPT || g.members.some((m) => m.computed);
+    const rec = emptyRecord(g.level, g.service, null, g.period, prompt(g.prompt), leave);
     for (const m of g.members) {
       rec.teams++;
       for (const key of Object.keys(ZERO_COUNTS) as (keyof RatingCounts)[]) if (key !== "teams") rec[key] += m[key];
     }
-    const calc = CALC_BY_PROMPT.get(g.prompt);
+    const calc = calcFor(g.prompt, leave);
     if (calc) {
       rec.parts = sumParts(g.members, calc);
       const head = ratioValue(rec.parts, calc.value);
@@ -672,23 +748,36 @@ function pairPresent(parts: Record<string, number | null>, ratio: Ratio): boolea
 /** The parts a prompt's ratios use, as recorded (missing stays null). */
 function pickParts(parts: Record<string, number | null>, calc: PromptCalc): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const ratio of [calc.value, calc.month, calc.twelve, calc.rating, calc.prev]) {
+  for (const ratio of [calc.value, calc.month, calc.twelve, calc.rating, calc.prev, calc.second, calc.shown]) {
     if (!ratio) continue;
     out[ratio.num] = parts[ratio.num] ?? null;
     if (ratio.den !== null) out[ratio.den] = parts[ratio.den] ?? null;
   }
+  for (const k of calc.info ?? []) out[k] = parts[k] ?? null;
   return out;
 }
 
 /** Sum each ratio's numerator and denominator over the records where both are present. */
 function sumParts(members: HealthCheckRecord[], calc: PromptCalc): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  const ratios = [calc.value, calc.month, calc.twelve, calc.rating, calc.prev].filter((x): x is Ratio => x !== undefined);
+  const ratios = [calc.value, calc.month, calc.twelve, calc.rating, calc.prev, calc.second, calc.shown].filter((x): x is Ratio => x !== undefined);
   for (const ratio of ratios) {
     const present = members.filter((m) => pairPresent(m.parts, ratio));
     const sum = (k: string) => (present.length ? present.reduce((s, m) => s + m.parts[k]!, 0) : null);
     out[ratio.num] = sum(ratio.num);
     if (ratio.den !== null) out[ratio.den] = sum(ratio.den);
+  }
+  // prompt 31: the teams with the headline figure; their workers add up, their leave years may differ
+  if (calc.info) {
+    const present = members.filter((m) => pairPresent(m.parts, calc.value));
+    for (const k of calc.info) {
+      const xs = present.map((m) => m.parts[k] ?? null).filter((x): x is number => x !== null);
+      out[k] = xs.length ? (k === "leave_year" ? Math.max(...xs) : xs.reduce((a, b) => a + b, 0)) : null;
+      if (k === "leave_year" && xs.length) {
+        const firsts = present.map((m) => m.parts.leave_year_first ?? m.parts.leave_year ?? null).filter((x): x is number => x !== null);
+        if (Math.min(...firsts) !== out[k]) out.leave_year_first = Math.min(...firsts);
+      }
+    }
   }
   return out;
 }
@@ -789,15 +878,15 @@ export async function referralSeasonality(conn: DuckDBConnection): Promise<Map<s
   return out;
 }
 
-/** Team-level records (all 39 prompts) for the given team-month rows, before checks are attached. */
-function teamRecords(rows: Record<string, unknown>[], thresholds: HealthCheckThresholds, seasonality: Map<string, Seasonality>): HealthCheckRecord[] {
+/** Team-level records (all 39 prompts) for the given team-month rows, before checks are attached; `leave`: the leave table is loaded (prompt 31). */
+function teamRecords(rows: Record<string, unknown>[], thresholds: HealthCheckThresholds, seasonality: Map<string, Seasonality>, leave: boolean): HealthCheckRecord[] {
   const out: HealthCheckRecord[] = [];
   for (const row of rows) {
     const parts: Record<string, number | null> = {};
     for (const [k, v] of Object.entries(row)) if (!["period", "service", "team", "months_12m"].includes(k)) parts[k] = num(v);
     for (const p of PROMPTS) {
-      const rec = emptyRecord("team", String(row.service), String(row.team), String(row.period), p);
-      const calc = CALC_BY_PROMPT.get(p.number);
+      const rec = emptyRecord("team", String(row.service), String(row.team), String(row.period), p, leave);
+      const calc = calcFor(p.number, leave);
       if (calc) {
         rec.parts = pickParts(parts, calc);
         rec.months_12m = num(row.months_12m);
@@ -826,6 +915,9 @@ export async function healthCheckData(conn: DuckDBConnection, config: Config, op
   if (Number(n) === 0) throw new UserError("Nothing to check: the workspace has no returns yet. Load some with: fairload ingest PATH");
   await ensureModels(conn, config);
   const seasonality = await referralSeasonality(conn);
+  // prompt 31 is computed only when the optional HR table leave has rows
+  const [{ l }] = await queryRows<{ l: bigint }>(conn, `SELECT count(*) AS l FROM leave`);
+  const leave = Number(l) > 0;
   const rows = await queryRows<Record<string, unknown>>(conn, `SELECT * FROM int_health_check_team_parts ORDER BY service, team, period`);
   const checks = await readChecks(conn);
   const lastPeriod = new Map<string, string>();
@@ -840,7 +932,7 @@ export async function healthCheckData(conn: DuckDBConnection, config: Config, op
     const keep = new Set([...opts.periods, latestPeriod, ...lastPeriod.values(), ...checks.map((c) => c.check_date.slice(0, 7))]);
     kept = rows.filter((row) => keep.has(String(row.period)));
   }
-  const teams = teamRecords(kept, thresholds, seasonality);
+  const teams = teamRecords(kept, thresholds, seasonality, leave);
   const grouped = groupChecks(checks);
   attachChecks(teams, grouped, lastPeriod);
   const aggregated = aggregateHealthCheck(teams, { thresholds, seasonality });
@@ -899,7 +991,7 @@ const RECORD_COLUMNS: Record<string, string> = {
   level: "VARCHAR", service: "VARCHAR", team: "VARCHAR", period: "VARCHAR", prompt: "INTEGER", heading: "VARCHAR", prompt_text: "VARCHAR",
   computed: "BOOLEAN", measure: "VARCHAR", unit: "VARCHAR", value: "DOUBLE", numerator: "DOUBLE", denominator: "DOUBLE",
   value_month: "DOUBLE", value_12m: "DOUBLE", months_12m: "INTEGER", rating_value: "DOUBLE", rating_unit: "VARCHAR", suggested_rating: "VARCHAR",
-  value_prev_year: "DOUBLE", rising: "BOOLEAN", peak_months: "INTEGER[]", trough_months: "INTEGER[]", series_scope: "VARCHAR", detail: "VARCHAR",
+  value_prev_year: "DOUBLE", rising: "BOOLEAN", second_value: "DOUBLE", second_unit: "VARCHAR", peak_months: "INTEGER[]", trough_months: "INTEGER[]", series_scope: "VARCHAR", detail: "VARCHAR",
   contributors: "INTEGER", check_date: "DATE", check_period: "VARCHAR", recorded_rating: "VARCHAR", differs: "BOOLEAN",
   suggested_at_check: "VARCHAR", differs_at_check: "BOOLEAN", notes: "VARCHAR", disagreement: "VARCHAR", next_step: "VARCHAR",
   previous_check_date: "DATE", previous_rating: "VARCHAR", change: "VARCHAR",
@@ -941,7 +1033,7 @@ function healthCheckTables(data: HealthCheckData): Record<string, readonly objec
 export const healthCheckStep: ComputeStep<unknown, void> = {
   name: "health_check",
   writtenBy: "run",
-  upstream: ["int_health_check_team_parts", "mart_monthly_measures", "mart_series", "mart_seasonal_profile", "health_check", "worker_month", "team_month"],
+  upstream: ["int_health_check_team_parts", "mart_monthly_measures", "mart_series", "mart_seasonal_profile", "health_check", "worker_month", "team_month", "leave"],
   outputs: [
     { name: "mart_health_check", grain: "one row per team and prompt, at the team's latest month, with its latest check", key: ["service", "team", "prompt"], columns: RECORD_COLUMNS },
     {

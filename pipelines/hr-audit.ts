@@ -19,7 +19,10 @@
  * - primary: ethnic-minority workers against the reference group on the three declared
  *   questions (the top appraisal rating, appointment once shortlisted, and a caseload review
  *   request ending in cases being reallocated), for the whole employer and each service (as the
- *   main audit's stage 1); Benjamini-Hochberg at alpha over them;
+ *   main audit's stage 1); Benjamini-Hochberg at alpha over them; each checked against the
+ *   workers whose ethnicity is Not known as the main audit checks its own (re-run with them
+ *   counted with the group, then with the reference group, judged in the same family on the same
+ *   rule: sensitivity_as_group, sensitivity_as_reference, verdict_changes_if_not_known);
  * - secondary: everything else (bottom rating, each cycle, moderation, shortlisting, panels,
  *   moving up, years to Senior Practitioner, development, leaving, leave, other groups); at most
  *   "possible disparity: watch".
@@ -51,7 +54,10 @@ import {
   type FairnessMeasure,
   type FairnessResult,
   familySettled,
+  qInFamily,
+  qSettledInFamily,
   relativeLikelihood,
+  sensitivity,
   settle,
   type TestFamily,
   type WorkerMonthObs,
@@ -136,6 +142,12 @@ export interface HrAuditOptions {
   secondary?: boolean;
   /** Compute the figures beside the tests (rates, ratings, the caseload reviews' marts, the public cells; default true). */
   figures?: boolean;
+  /**
+   * Check each primary verdict against the Not known workers, as the main audit does (default
+   * true): the test re-run with every Not known worker counted with the group, then with the
+   * reference group, each judged in the same family on the same rule.
+   */
+  sensitivity?: boolean;
 }
 
 type ComparisonKind = "primary" | "white_minorities" | "not_known";
@@ -195,6 +207,14 @@ export interface HrAuditRecord {
   family: TestFamily;
   family_id: string;
   family_size: number;
+  /**
+   * Primary family only (else null): the verdict if every Not known worker in scope were counted
+   * with the group, and with the reference group (the same verdict when nobody is Not known), and
+   * whether either differs from `verdict`. As fairness_results.
+   */
+  sensitivity_as_group: string | null;
+  sensitivity_as_reference: string | null;
+  verdict_changes_if_not_known: boolean | null;
   below_min_group_size: boolean;
   sentence: string;
   resamples_used: number;
@@ -210,7 +230,8 @@ export const HR_RESULT_COLUMNS: ColumnTypes = {
   n_decisions_group: "BIGINT", n_decisions_reference: "BIGINT", events_group: "DOUBLE", events_reference: "DOUBLE", rate_group: "DOUBLE", rate_reference: "DOUBLE",
   relative_likelihood: "DOUBLE", rl_ci_low: "DOUBLE", rl_ci_high: "DOUBLE", rl_within_band: "BOOLEAN", ratio_unadjusted: "DOUBLE", ratio_adjusted: "DOUBLE", ci_low: "DOUBLE", ci_high: "DOUBLE",
   se_log_ratio: "DOUBLE", df: "DOUBLE", p_value: "DOUBLE", q_value: "DOUBLE", mde_ratio: "DOUBLE", p_mc_low: "DOUBLE", p_mc_high: "DOUBLE", p_below: "DOUBLE", p_settled: "BOOLEAN",
-  ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT", below_min_group_size: "BOOLEAN",
+  ci_settled: "BOOLEAN", mc_settled: "BOOLEAN", verdict: "VARCHAR", verdict_reason: "VARCHAR", family: "VARCHAR", family_id: "VARCHAR", family_size: "BIGINT",
+  sensitivity_as_group: "VARCHAR", sensitivity_as_reference: "VARCHAR", verdict_changes_if_not_known: "BOOLEAN", below_min_group_size: "BOOLEAN",
   sentence: "VARCHAR", resamples_used: "BIGINT", permutations_used: "BIGINT", alpha: "DOUBLE", min_group_size: "BIGINT",
 };
 
@@ -413,10 +434,18 @@ interface Planned {
 const carrier = (q: HrQuestion): FairnessMeasure => (q.adverse === "lower" ? "supervision_ratio" : "caseload_per_fte");
 
 function obsOf(p: Planned, period: string): WorkerMonthObs[] {
-  const m = carrier(p.q);
-  // team = service: the permutation shuffles labels among workers of the same service and role
-  return p.units.map((u) => ({ worker_id: u.worker_id, period, service: u.service, team: u.service, role: u.role, fte: 1, fte_band: "full-time", experience_band: u.extra || "none", group: u.group, values: { [m]: u.num / u.den }, num: { [m]: u.num }, den: { [m]: u.den } }));
+  return obsOfUnits(p.q, p.units, period);
 }
+
+/** The audit engine's observations of labelled units (one per decision). */
+function obsOfUnits(q: HrQuestion, units: readonly (Unit & { group: string })[], period: string): WorkerMonthObs[] {
+  const m = carrier(q);
+  // team = service: the permutation shuffles labels among workers of the same service and role
+  return units.map((u) => ({ worker_id: u.worker_id, period, service: u.service, team: u.service, role: u.role, fte: 1, fte_band: "full-time", experience_band: u.extra || "none", group: u.group, values: { [m]: u.num / u.den }, num: { [m]: u.num }, den: { [m]: u.den } }));
+}
+
+/** The label of the Not known workers in the sensitivity re-runs (core/ethnicity.ts's reporting group). */
+const NOT_KNOWN = "Not known";
 
 /** Crude counts of a binary question's units: events and decisions of each group (for the WRES relative likelihood). */
 function counts(units: readonly (Unit & { group: string })[], group: string, reference: string) {
@@ -552,12 +581,54 @@ export const hrAuditStep: ComputeStep<HrAuditOptions, HrAuditRun> = {
     for (const i of secondary) run(i, null);
     settleFamily(secondary, "secondary", HR_FAMILY_SECONDARY);
 
+    // Not known, as the main audit (pipelines/audit.ts; docs/fairness-method.md, "Sensitivity to
+    // Not known"): every test of the primary family whose scope has a Not known worker with a
+    // decision is re-run with every Not known worker counted (a) with the group and (b) with the
+    // reference group; each re-run is judged in the same family on the same rule (Benjamini-Hochberg
+    // over the family's p-values with the re-run's in place of the original's, and the family's
+    // decision settled over the Monte Carlo intervals the same way), with the same settled Monte
+    // Carlo and detectable-ratio level as the family's tests. A test whose own comparison could not
+    // reach a verdict but whose re-run can is judged as a family of one (q = p). Nobody Not known in
+    // scope: the verdict stands either way.
+    const notKnown = new Map<number, { as_group: string; as_reference: string; changes: boolean; ran: boolean }>();
+    if (opts.sensitivity !== false) {
+      const members = primary.filter((i) => eligible(placed[i]!.result));
+      const mcEnd = (x: FairnessResult, end: "p_mc_low" | "p_mc_high") => (x.p_settled === null ? null : x[end]);
+      for (const i of primary) {
+        const p = plan[i]!;
+        const pl = placed[i]!;
+        const base = pl.result.verdict;
+        const labelled = units.get(p.q.id)!
+          .filter((u) => p.service === null || u.service === p.service)
+          .map((u) => ({ ...u, group: u.reporting_group === NOT_KNOWN ? NOT_KNOWN : (p.comparison.groupOf(u) ?? "other") }));
+        if (!labelled.some((u) => u.group === NOT_KNOWN)) {
+          notKnown.set(i, { as_group: base, as_reference: base, changes: false, ran: false });
+          continue;
+        }
+        const size = Math.max(1, pl.family_size);
+        const s = sensitivity(obsOfUnits(p.q, labelled, asOf), { ...optionsFor(p), notKnown: NOT_KNOWN, baseVerdict: base, mdeAlpha: alpha / size, mc: mcFor(size) });
+        const pos = members.indexOf(i);
+        const verdictOf = (r: FairnessResult) => {
+          const ok = eligible(r);
+          const q = ok && pos >= 0 ? qInFamily(members.map((j) => placed[j]!.result.p_value), pos, r.p_value) : ok ? r.p_value : null;
+          const qSettled = ok && pos >= 0
+            ? qSettledInFamily(members.map((j) => mcEnd(placed[j]!.result, "p_mc_low")), members.map((j) => mcEnd(placed[j]!.result, "p_mc_high")), pos, mcEnd(r, "p_mc_low"), mcEnd(r, "p_mc_high"), alpha)
+            : null;
+          return settle({ ...r, q_value: q, q_settled: qSettled }, "primary").verdict;
+        };
+        const asGroup = verdictOf(s.as_group);
+        const asReference = verdictOf(s.as_reference);
+        notKnown.set(i, { as_group: asGroup, as_reference: asReference, changes: asGroup !== base || asReference !== base, ran: true });
+      }
+    }
+
     const records: HrAuditRecord[] = [];
     plan.forEach((p, i) => {
       const pl = placed[i];
       if (!pl) return;
       const r = pl.result;
       const c = counts(p.units, p.comparison.group, reference);
+      const nk = notKnown.get(i);
       const rl = p.q.binary && c.A > 0 && c.B > 0 && c.a + c.b > 0 ? relativeLikelihood(c.a, c.A, c.b, c.B, alpha) : null;
       const fin = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
       const rec: HrAuditRecord = {
@@ -572,10 +643,12 @@ export const hrAuditStep: ComputeStep<HrAuditOptions, HrAuditRun> = {
         ratio_unadjusted: r.ratio_unadjusted, ratio_adjusted: r.ratio_adjusted, ci_low: r.ci_low, ci_high: r.ci_high, se_log_ratio: r.se_log_ratio, df: r.df,
         p_value: r.p_value, q_value: r.q_value, mde_ratio: r.mde_ratio, p_mc_low: r.p_mc_low, p_mc_high: r.p_mc_high, p_below: r.p_below,
         p_settled: r.p_settled, ci_settled: r.ci_settled, mc_settled: r.mc_settled, verdict: r.verdict, verdict_reason: r.verdict_reason,
-        family: pl.family, family_id: pl.family_id, family_size: pl.family_size, below_min_group_size: r.below_min_group_size, sentence: "",
+        family: pl.family, family_id: pl.family_id, family_size: pl.family_size,
+        sensitivity_as_group: nk?.as_group ?? null, sensitivity_as_reference: nk?.as_reference ?? null, verdict_changes_if_not_known: nk ? nk.changes : null,
+        below_min_group_size: r.below_min_group_size, sentence: "",
         resamples_used: r.resamples_used, permutations_used: r.permutations_used, alpha, min_group_size: min,
       };
-      rec.sentence = hrSentence(rec, config.appraisal_ratings);
+      rec.sentence = hrSentence(rec, config.appraisal_ratings) + (nk?.ran ? notKnownSentence(rec) : "");
       records.push(rec);
     });
 
@@ -640,6 +713,19 @@ export function hrSentence(r: HrAuditRecord, ratings: readonly string[]): string
   };
   const tail = verdict[r.verdict] ?? tooFew[r.verdict_reason] ?? "Too few to tell: the data cannot rule a 25% difference in or out.";
   return `${where}${sub}, ${r.group_label} ${clause} ${held} (${ci}). ${tail}`;
+}
+
+/**
+ * What the Not known re-runs found, for a test they were made for (a Not known worker in scope):
+ * the verdicts either way when one differs, else that the verdict holds (said only of a verdict
+ * that is not "too few to tell"). No counts.
+ */
+export function notKnownSentence(r: Pick<HrAuditRecord, "verdict" | "verdict_changes_if_not_known" | "sensitivity_as_group" | "sensitivity_as_reference" | "group_label" | "reference_label">): string {
+  if (r.verdict_changes_if_not_known === null) return "";
+  if (r.verdict_changes_if_not_known) {
+    return ` This verdict depends on where the workers whose ethnicity is not known are counted: counted with ${r.group_label} it would be "${r.sensitivity_as_group}", counted with ${r.reference_label} "${r.sensitivity_as_reference}".`;
+  }
+  return r.verdict === "too few to tell" ? "" : ` It holds whether the workers whose ethnicity is not known are counted with ${r.group_label} or with ${r.reference_label}.`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,16 +17,28 @@
  *   British shortlisted workers (280 posts over five years): adverse in at least 80%;
  * - a team of 12: every primary question "too few to tell".
  *
+ * The Not known re-runs of the primary family (as the main audit's), 20 seeds each: an employer
+ * where most ethnic-minority workers' ethnicity is recorded as Not known (so the gap sits among the
+ * Not known workers): counted with the ethnic-minority group the gap is found, and the verdict is
+ * said to depend on where they are counted; with no gap planted, no re-run is adverse.
+ *
  * The calibration figures are printed (and quoted in docs/hr-analysis.md).
  */
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditWorkspace, runAll } from "../../app/workflow.ts";
-import { openDb, queryRows } from "../../core/db.ts";
+import { defaultConfig } from "../../core/config.ts";
+import { CONTRACT, TABLE_NAMES } from "../../core/contract.ts";
+import { DERIVED_COLUMNS, ensureSchema, openDb, queryRows, quoteIdent, SQL_TYPE, writeTable } from "../../core/db.ts";
+import { normaliseEthnicity } from "../../core/ethnicity.ts";
 import type { Workspace } from "../../core/workspace.ts";
 import { ingest } from "../../loaders/ingest.ts";
-import type { SampleOptions } from "../../loaders/sample/generator.ts";
-import { HR_PRIMARY_QUESTIONS, type HrAuditRecord, type HrAuditRun } from "../../pipelines/hr-audit.ts";
+import { generateEmployer, type SampleOptions } from "../../loaders/sample/generator.ts";
+import { HR_PRIMARY_QUESTIONS, type HrAuditOptions, type HrAuditRecord, type HrAuditRun, hrAuditStep } from "../../pipelines/hr-audit.ts";
+import { registry } from "../../pipelines/project.ts";
+import { upstreamOf } from "../../pipelines/registry.ts";
+import { runModels } from "../../pipelines/run.ts";
 import { relativeLikelihood } from "../../pipelines/stats/fairness.ts";
 import { ROOT, tempWorkspace } from "../support/helpers.ts";
 import { hrAuditGenerated, hrAuditGeneratedThroughIngest } from "../support/hr-scenarios.ts";
@@ -68,7 +80,8 @@ async function calibrate(name: string, sample: (seed: number) => SampleOptions):
   }
   const t0 = performance.now();
   for (const seed of SEEDS) {
-    const r = await hrAuditGenerated(sample(seed), { window: 60 });
+    // the primary verdicts themselves (the Not known re-runs are calibrated below)
+    const r = await hrAuditGenerated(sample(seed), { window: 60, sensitivity: false });
     for (const q of HR_PRIMARY_QUESTIONS) {
       const rows = primaryOf(r, q);
       if (adverse(r, q)) t.adverse[q]++;
@@ -138,6 +151,118 @@ describe("calibration of the HR primary questions (40 seeds each, the same SQL m
   }, 600_000);
 });
 
+/**
+ * As test/support/hr-scenarios.ts `hrAuditGenerated` (the generated rows straight into an in-memory
+ * store, the SQL models the HR step reads, the HR step), with a share of the ethnic-minority
+ * workers' ethnicity recorded as Not known ("Prefer not to say"), chosen by a hash of the seed and
+ * the worker: the generator plants its gaps among ethnic-minority workers, so they then sit among
+ * the Not known workers too.
+ */
+async function hrAuditWithNotKnown(sample: SampleOptions, share: number, opts: HrAuditOptions): Promise<HrAuditRun> {
+  const { tables } = generateEmployer({ months: 36, ...sample });
+  const hash = (x: string) => {
+    let h = 2166136261;
+    for (let i = 0; i < x.length; i++) h = Math.imul(h ^ x.charCodeAt(i), 16777619);
+    return (h >>> 0) / 2 ** 32;
+  };
+  tables.staff = tables.staff.map((r) => (normaliseEthnicity(r.ethnicity as string | null)?.reporting_group === "Ethnic minorities" && hash(`${sample.seed}|${String(r.worker_id)}`) < share ? { ...r, ethnicity: "REFU" } : r));
+  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false" });
+  const conn = await instance.connect();
+  try {
+    await ensureSchema(conn);
+    for (const t of TABLE_NAMES) {
+      const rows = tables[t];
+      if (!rows.length) continue;
+      const columns = Object.fromEntries(CONTRACT[t].columns.map((c) => [c.name, SQL_TYPE[c.type]]));
+      for (const d of DERIVED_COLUMNS[t] ?? []) columns[d.name] = d.sql;
+      const typed = t === "staff" ? rows.map((r) => {
+        const e = normaliseEthnicity(r.ethnicity as string | null)!;
+        return { ...r, ethnicity_code: e.code, ethnicity_label: e.label, ons_group: e.ons_group, reporting_group: e.reporting_group };
+      }) : rows;
+      await writeTable(conn, `gen_${t}`, columns, typed);
+      const cols = Object.keys(columns).map(quoteIdent).join(", ");
+      await conn.run(`INSERT INTO hist_${t} (_load_id, _source, _row, ${cols}, extra, _superseded_by) SELECT 1, 'generated', row_number() OVER (), ${cols}, NULL, NULL FROM gen_${t}`);
+      await conn.run(`DROP TABLE gen_${t}`);
+    }
+    await conn.run(`INSERT INTO loads VALUES (1, now(), ['generated'], NULL, NULL, NULL)`);
+    const config = defaultConfig("Scenario");
+    await runModels(conn, config, upstreamOf(registry(), hrAuditStep.upstream).filter((m) => m.kind === "sql" || m.step === "seeds"));
+    return (await hrAuditStep.compute({ conn, config }, { secondary: false, figures: false, ...opts })).extra;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe("the Not known re-runs of the primary family (20 seeds each, as the main audit's)", () => {
+  const NK_SEEDS = SEEDS.slice(0, 20);
+  /** 80% of the ethnic-minority workers recorded as Not known: about a third of the workforce. */
+  const NK_SHARE = 0.8;
+  const tally = async (name: string, hr: SampleOptions["hr"]) => {
+    const t = Object.fromEntries(HR_PRIMARY_QUESTIONS.map((q) => [q, { base: 0, asGroup: 0, asReference: 0, changes: 0, notKnown: 0, workers: 0 }]));
+    const rows: HrAuditRecord[] = [];
+    const t0 = performance.now();
+    for (const seed of NK_SEEDS) {
+      const r = await hrAuditWithNotKnown(employer(140, hr, seed), NK_SHARE, { window: 60 });
+      for (const x of r.results.filter((y) => y.family === "primary" && y.scope === "employer")) {
+        rows.push(x);
+        const c = t[x.measure]!;
+        if (x.verdict === "adverse disparity") c.base++;
+        if (x.sensitivity_as_group === "adverse disparity") c.asGroup++;
+        if (x.sensitivity_as_reference === "adverse disparity") c.asReference++;
+        if (x.verdict_changes_if_not_known) c.changes++;
+        c.workers += x.n_workers_group_compared / NK_SEEDS.length;
+      }
+    }
+    console.log(`HR Not known re-runs, ${name} (${NK_SEEDS.length} seeds, ${((performance.now() - t0) / 1000).toFixed(0)} s; 80% of ethnic-minority workers recorded as Not known):`);
+    for (const q of HR_PRIMARY_QUESTIONS) {
+      const c = t[q]!;
+      console.log(`  ${q.padEnd(26)} adverse as it stands ${c.base}/${NK_SEEDS.length}, counted with the group ${c.asGroup}, counted with the reference ${c.asReference}; verdict depends on them ${c.changes}; ethnic-minority workers compared ${c.workers.toFixed(0)} (mean)`);
+    }
+    return { t, rows };
+  };
+  const consistent = (rows: HrAuditRecord[]) => {
+    for (const x of rows) {
+      expect(x.sensitivity_as_group, x.measure).not.toBeNull();
+      expect(x.sensitivity_as_reference, x.measure).not.toBeNull();
+      expect(x.verdict_changes_if_not_known).toBe(x.sensitivity_as_group !== x.verdict || x.sensitivity_as_reference !== x.verdict);
+      if (x.verdict_changes_if_not_known) expect(x.sentence).toMatch(/depends on where the workers whose ethnicity is not known are counted/);
+      else if (x.verdict !== "too few to tell") expect(x.sentence).toMatch(/holds whether the workers whose ethnicity is not known are counted/);
+    }
+  };
+
+  it("the gap among the Not known workers: counted with the ethnic-minority group it is found, and the verdict is said to depend on them", async () => {
+    const { t, rows } = await tally("gap 0.6 planted, 140 posts, five years", {});
+    consistent(rows);
+    // few ethnic-minority workers of known ethnicity are left to compare: the top rating's gap is
+    // rarely found without the Not known workers, and found counted with them
+    expect(t.top_rating!.asGroup).toBeGreaterThanOrEqual(14);
+    expect(t.top_rating!.base).toBeLessThanOrEqual(4);
+    expect(t.top_rating!.changes).toBeGreaterThanOrEqual(14);
+    // reallocation after a review request: requests are many, so the gap is found either way; counted with the group, always
+    expect(t.review_reallocated!.asGroup).toBeGreaterThanOrEqual(16);
+    // counted with the reference group, the gap they carry dilutes the comparison: never more adverse than counted with the group
+    for (const q of HR_PRIMARY_QUESTIONS) expect(t[q]!.asReference, q).toBeLessThanOrEqual(t[q]!.asGroup);
+  }, 900_000);
+
+  it("no gap planted, the same Not known workers: no re-run is adverse in more than 2 of 20 employers", async () => {
+    const { t, rows } = await tally("no gap planted, 140 posts, five years", NULL_HR);
+    consistent(rows);
+    for (const q of HR_PRIMARY_QUESTIONS) {
+      expect(t[q]!.asGroup, q).toBeLessThanOrEqual(2);
+      expect(t[q]!.asReference, q).toBeLessThanOrEqual(2);
+    }
+  }, 900_000);
+
+  it("off on request (sensitivity: false), and the primary verdicts are the same either way", async () => {
+    const sample = employer(140, {}, 5);
+    const on = await hrAuditWithNotKnown(sample, NK_SHARE, { window: 60 });
+    const off = await hrAuditWithNotKnown(sample, NK_SHARE, { window: 60, sensitivity: false });
+    expect(off.results.map((x) => [x.measure, x.scope, x.verdict, x.ratio_adjusted, x.p_value])).toEqual(on.results.map((x) => [x.measure, x.scope, x.verdict, x.ratio_adjusted, x.p_value]));
+    for (const x of off.results) expect([x.sensitivity_as_group, x.sensitivity_as_reference, x.verdict_changes_if_not_known]).toEqual([null, null, null]);
+  }, 300_000);
+});
+
 describe("the fast path and the true one", () => {
   it("give the same HR results: generator -> CSV -> fairload ingest -> fairload run -> the audit's HR part", async () => {
     const sample: SampleOptions = { seed: 7, services: [SAS, "Children in Care"], teams: [{ service: SAS, team: "North", size: 24 }, { service: SAS, team: "South", size: 24 }, { service: "Children in Care", team: "East", size: 20 }], bias: [], ethnicMinorityShare: 0.43, trendPerYear: 0.25, months: 36 };
@@ -148,6 +273,10 @@ describe("the fast path and the true one", () => {
     expect(slow.results.map(key)).toEqual(fast.results.map(key));
     // the services are in the primary family (as the main audit's stage 1)
     expect(fast.results.some((x) => x.family === "primary" && x.scope === "service")).toBe(true);
+    // the Not known re-runs: every primary test (the generator records some workers' ethnicity as Not known), no secondary one
+    const nk = (x: HrAuditRecord) => [x.sensitivity_as_group, x.sensitivity_as_reference, x.verdict_changes_if_not_known].join("|");
+    expect(slow.results.map(nk)).toEqual(fast.results.map(nk));
+    for (const x of fast.results) expect(x.verdict_changes_if_not_known === null, `${x.measure} ${x.family}`).toBe(x.family !== "primary");
   }, 600_000);
 
   it("an employer without HR tables: no HR tests, and no error", async () => {
@@ -182,7 +311,7 @@ describe("the sample employer (data/sample/returns)", () => {
     const primary = hr.results.filter((x) => x.family === "primary");
     console.log("The sample's HR primary questions (ethnic-minority against White British, same role and service):");
     for (const x of primary) {
-      console.log(`  ${x.measure.padEnd(26)} ${(x.service ?? "whole employer").padEnd(26)} ratio ${x.ratio_adjusted?.toFixed(2) ?? "-"} (${x.ci_low?.toFixed(2) ?? "-"} to ${x.ci_high?.toFixed(2) ?? "-"}), WRES RL ${x.relative_likelihood?.toFixed(2) ?? "-"} (${x.rl_ci_low?.toFixed(2) ?? "-"} to ${x.rl_ci_high?.toFixed(2) ?? "-"}), ${x.events_group}/${x.n_decisions_group} against ${x.events_reference}/${x.n_decisions_reference}, q ${x.q_value?.toPrecision(2) ?? "-"}: ${x.verdict}`);
+      console.log(`  ${x.measure.padEnd(26)} ${(x.service ?? "whole employer").padEnd(26)} ratio ${x.ratio_adjusted?.toFixed(2) ?? "-"} (${x.ci_low?.toFixed(2) ?? "-"} to ${x.ci_high?.toFixed(2) ?? "-"}), WRES RL ${x.relative_likelihood?.toFixed(2) ?? "-"} (${x.rl_ci_low?.toFixed(2) ?? "-"} to ${x.rl_ci_high?.toFixed(2) ?? "-"}), ${x.events_group}/${x.n_decisions_group} against ${x.events_reference}/${x.n_decisions_reference}, q ${x.q_value?.toPrecision(2) ?? "-"}: ${x.verdict}; Not known counted with the group: ${x.sensitivity_as_group}, with the reference: ${x.sensitivity_as_reference}`);
     }
     for (const m of HR_PRIMARY_QUESTIONS) expect(primary.some((x) => x.measure === m && x.scope === "employer"), m).toBe(true);
     expect(new Set(primary.map((x) => x.family_id))).toEqual(new Set(["HR: primary (employer and services)"]));
@@ -241,10 +370,12 @@ describe("the sample employer (data/sample/returns)", () => {
     // the public results: no counts, a ratio only where both groups had the minimum compared
     const pubCols = (await q<{ column_name: string }>(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'pub_hr_fairness_results'`)).map((c) => c.column_name);
     expect(pubCols.filter((c) => /^n_|events|decisions|rate_/.test(c))).toEqual([]);
-    const joined = await q<{ published: boolean; enough: boolean; rl: boolean }>(`
+    const joined = await q<{ published: boolean; enough: boolean; rl: boolean; nk: boolean }>(`
       SELECT p.ratio_adjusted IS NOT NULL OR p.verdict <> '[c]' AS published,
              h.n_workers_group_compared >= ${min} AND h.n_workers_reference_compared >= ${min} AS enough,
-             p.relative_likelihood IS NOT NULL AS rl
+             p.relative_likelihood IS NOT NULL AS rl,
+             p.sensitivity_as_group IS NOT DISTINCT FROM (CASE WHEN h.n_workers_group_compared >= ${min} AND h.n_workers_reference_compared >= ${min} THEN h.sensitivity_as_group END)
+               AND p.verdict_changes_if_not_known IS NOT DISTINCT FROM (CASE WHEN h.n_workers_group_compared >= ${min} AND h.n_workers_reference_compared >= ${min} THEN h.verdict_changes_if_not_known END) AS nk
       FROM hr_fairness_results h JOIN pub_hr_fairness_results p USING (measure, scope, comparison, "group")
       WHERE p.subgroup IS NOT DISTINCT FROM h.subgroup AND p.service IS NOT DISTINCT FROM h.service`);
     expect(joined.length).toBe(hr.results.length);
@@ -254,6 +385,8 @@ describe("the sample employer (data/sample/returns)", () => {
       expect(j.published).toBe(j.enough);
       // the WRES relative likelihood can be worked back to its counts: never published with the tests
       expect(j.rl).toBe(false);
+      // the Not known re-runs' verdicts: published with the test
+      expect(j.nk).toBe(true);
     }
     // likelihoods only from published rating counts, and equal to the internal ones there
     const rates = await q<{ measure: string; subgroup: string; group: string; rate: number | null; relative_likelihood: number | null; internal_rate: number; internal_rl: number | null }>(`

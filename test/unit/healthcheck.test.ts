@@ -3,9 +3,11 @@
  * (loaders/healthcheck-template.ts) on the shipped sample employer: computed prompts against
  * figures recomputed here by hand with SQL on the contract tables, roll-ups that add up,
  * recorded ratings, disagreements, latest-vs-previous comparison, marts, an empty health_check
- * table, and a filled-in template that ingests and reads back.
+ * table, annual leave (prompt 31, from the optional HR table leave: no leave table changes
+ * nothing, a team with high carry-over is flagged), and a filled-in template that ingests and
+ * reads back.
  */
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +19,7 @@ import {
   COMPUTED_PROMPTS,
   DEFAULT_THRESHOLDS,
   HEADINGS,
+  LEAVE_PROMPT,
   PROMPTS,
   aggregateHealthCheck,
   compareChecks,
@@ -88,6 +91,18 @@ describe("thresholds", () => {
     const sup = DEFAULT_THRESHOLDS.prompts[8]!;
     expect([95, 90, 89.9, 80, 79.9].map((v) => rateValue(v, sup))).toEqual(["green", "green", "amber", "amber", "red"]);
     expect(rateValue(null, vac)).toBeNull();
+  });
+
+  it("prompt 31: the share of leave taken and the days carried over per FTE, each against its own rule", () => {
+    const share = DEFAULT_THRESHOLDS.prompts[31]!;
+    expect([100, 90, 89.9, 80, 79.9].map((v) => rateValue(v, share))).toEqual(["green", "green", "amber", "amber", "red"]);
+    const carried = DEFAULT_THRESHOLDS.leaveCarriedOver;
+    expect([2.99, 3, 5, 5.01].map((v) => rateValue(v, carried))).toEqual(["green", "amber", "amber", "red"]);
+    const t = resolveThresholds({ leaveCarriedOver: { better: "lower", amber: 2, red: 4 }, prompts: { "31": { better: "higher", amber: 95, red: 85 } } });
+    expect(t.leaveCarriedOver).toEqual({ better: "lower", amber: 2, red: 4 });
+    expect(t.prompts[31]).toEqual({ better: "higher", amber: 95, red: 85 });
+    expect(resolveThresholds({}).leaveCarriedOver).toEqual(carried);
+    expect(() => resolveThresholds({ leaveCarriedOver: { better: "lower", amber: 5, red: 3 } })).toThrow(/leaveCarriedOver/);
   });
 
   it("can be overridden, and a bad override names the key", () => {
@@ -214,6 +229,46 @@ describe("computed prompts match figures recomputed from the contract tables", (
       FROM worker_month w LEFT JOIN case_month c ON c.worker_id = w.worker_id AND c.period = w.period
       WHERE w.period = '2026-09' AND w.team = 'Children in Care (City)'`);
     close(teamRec("Children in Care (City)", "2026-09", 16).value, raw.v);
+  });
+
+  it("prompt 31: share of leave entitlement taken and days carried over per FTE, workers in post at the end of the latest leave year; the worse rule rates it", async () => {
+    // the leave year ending in the 12 months to 2026-09 ends in March 2026; its workers in post
+    // at its end are those with a return in FSN that March
+    const leaveOf = async (team: string, year: number) => (await query<{ share: number; carried: number; paid: number; workers: number }>(ws, `
+      SELECT sum(l.taken_days) / sum(l.entitlement_days) * 100 AS share, sum(l.carried_over_days) / sum(w.fte) AS carried,
+             sum(l.paid_in_lieu_days) / sum(w.fte) AS paid, count(*) AS workers
+      FROM leave l JOIN worker_month w ON w.worker_id = l.worker_id AND w.period = '${year}-03'
+      WHERE l.leave_year = ${year} AND w.team = '${team}'`))[0]!;
+    const worse = (a: string | null, b: string | null) => (a === "red" || b === "red" ? "red" : a === "amber" || b === "amber" ? "amber" : a ?? b);
+    for (const team of [FSN, "Assessment Team North", "Kinship and Adoption"]) {
+      const raw = await leaveOf(team, 2026);
+      const rec = teamRec(team, "2026-09", LEAVE_PROMPT);
+      expect([rec.computed, rec.measure, rec.second_unit]).toEqual([true, "leave_taken_share", "days of leave carried over per FTE"]);
+      close(rec.value, raw.share);
+      close(rec.second_value, raw.carried);
+      expect(rec.parts.leave_workers).toBe(raw.workers);
+      expect(rec.parts.leave_year).toBe(2026);
+      expect(rec.suggested_rating).toBe(worse(rateValue(raw.share, DEFAULT_THRESHOLDS.prompts[31]!), rateValue(raw.carried, DEFAULT_THRESHOLDS.leaveCarriedOver)));
+      expect(rec.detail).toMatch(/leave year to March 2026/);
+      expect(rec.detail).toMatch(/days carried over per FTE/);
+    }
+    // the sample plants carry-over rising with caseload in Safeguarding and Support: FSN carries
+    // more than a working week per FTE (red)
+    expect(teamRec(FSN, "2026-09", LEAVE_PROMPT).suggested_rating).toBe("red");
+    // before March 2026, the leave year to March 2025; the figure stays a ratio of sums in roll-ups
+    close(teamRec(FSN, "2026-02", LEAVE_PROMPT).value, (await leaveOf(FSN, 2025)).share);
+    const emp = data.records.find((x) => x.level === "employer" && x.period === "2026-09" && x.prompt === LEAVE_PROMPT)!;
+    const [all] = await query<{ share: number; workers: number }>(ws, `
+      SELECT sum(l.taken_days) / sum(l.entitlement_days) * 100 AS share, count(*) AS workers
+      FROM leave l JOIN worker_month w ON w.worker_id = l.worker_id AND w.period = '2026-03' WHERE l.leave_year = 2026`);
+    close(emp.value, all.share);
+    expect(emp.parts.leave_workers).toBe(all.workers);
+    // a leave year that ended before the returns' first March has nobody in post at its end
+    // recorded: no figure, and a plain reason
+    const first = teamRec(FSN, "2023-12", LEAVE_PROMPT);
+    expect(first.value).toBeNull();
+    expect(first.suggested_rating).toBeNull();
+    expect(first.detail).toMatch(/no leave year on record/);
   });
 
   it("prompt 34: sickness days per FTE over 12 months, and rising against the 12 months before", async () => {
@@ -364,6 +419,76 @@ describe("with an empty health_check table", () => {
     }
     // no mart_series here: prompt 13 came from the same engine, run on the spot
     expect(recs.find((x) => x.team === FSN && x.prompt === 13)!.detail).toMatch(/computed now/);
+  });
+});
+
+describe("annual leave (prompt 31) is computed only from the optional HR table leave", () => {
+  // the sample without its leave table: nothing changes but prompt 31, left to the team's own
+  // rating as before; then a leave table in which one team carries over a lot
+  let bare: Workspace;
+  let before: HealthCheckRecord[];
+  const HIGH = "Assessment Team North";
+  beforeAll(async () => {
+    const dir = join(tempDir(), "returns");
+    mkdirSync(dir);
+    for (const f of readdirSync(SAMPLE).filter((f) => f !== "leave.csv")) copyFileSync(join(SAMPLE, f), join(dir, f));
+    bare = tempWorkspace("No leave");
+    bare.config = ws.config;
+    const s = await ingest(bare, [dir]);
+    expect(s.status, s.message).toBe("accepted");
+    before = await healthCheck(bare, { latest: true });
+  }, 120_000);
+
+  it("no leave table: prompt 31 is not computed, and every other prompt is as with it", () => {
+    expect(before.length).toBe((12 + 5 + 1) * 39);
+    for (const x of before.filter((y) => y.prompt === LEAVE_PROMPT)) {
+      expect([x.computed, x.measure, x.unit, x.value, x.second_value, x.second_unit, x.suggested_rating, x.detail, x.contributors], `${x.level} ${x.team}`).toEqual([false, null, null, null, null, null, null, null, 0]);
+      expect(x.parts).toEqual({});
+    }
+    const key = (x: HealthCheckRecord) => JSON.stringify([x.level, x.service, x.team, x.prompt]);
+    const withLeave = new Map(data.records.filter((x) => x.period === data.latestPeriod).map((x) => [key(x), x]));
+    for (const x of before.filter((y) => y.prompt !== LEAVE_PROMPT)) {
+      const y = withLeave.get(key(x))!;
+      expect([x.computed, x.measure, x.value, x.second_value, x.suggested_rating, x.recorded_rating, x.differs, x.suggested_green, x.suggested_amber, x.suggested_red], key(x))
+        .toEqual([y.computed, y.measure, y.value, y.second_value, y.suggested_rating, y.recorded_rating, y.differs, y.suggested_green, y.suggested_amber, y.suggested_red]);
+    }
+  });
+
+  it("a team with high carry-over is flagged, on the days carried over alone", async () => {
+    // the sample's leave, with every worker in post in HIGH at the end of the leave year to March
+    // 2026 carrying 8 days over (days taken unchanged: the share taken stays green)
+    const inTeam = new Set((await query<{ worker_id: string }>(ws, `SELECT worker_id FROM worker_month WHERE period = '2026-03' AND team = '${HIGH}'`)).map((r) => r.worker_id));
+    const green = teamRec(HIGH, "2026-09", LEAVE_PROMPT);
+    expect(green.suggested_rating).toBe("green");
+    const lines = readFileSync(join(SAMPLE, "leave.csv"), "utf8").trimEnd().split(/\r?\n/);
+    const cols = lines[0]!.split(",");
+    const [iw, iy, ic] = ["worker_id", "leave_year", "carried_over_days"].map((c) => cols.indexOf(c));
+    const edited = lines.map((l, i) => {
+      const f = l.split(",");
+      if (i > 0 && f[iy!] === "2026" && inTeam.has(f[iw!]!)) f[ic!] = "8";
+      return f.join(",");
+    });
+    const dir = join(tempDir(), "leave");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "leave.csv"), `${edited.join("\n")}\n`);
+    const s = await ingest(bare, [dir]);
+    expect(s.status, s.message).toBe("accepted");
+    const after = await healthCheck(bare, { latest: true });
+    const rec = after.find((x) => x.level === "team" && x.team === HIGH && x.prompt === LEAVE_PROMPT)!;
+    expect(rec.computed).toBe(true);
+    expect(rec.second_value).toBeGreaterThan(DEFAULT_THRESHOLDS.leaveCarriedOver.red);
+    close(rec.value, green.value);
+    expect(rateValue(rec.value, DEFAULT_THRESHOLDS.prompts[31]!)).toBe("green");
+    expect(rec.suggested_rating).toBe("red");
+    expect(rec.detail).toMatch(/rated on the days carried over per FTE \(amber from 3, red above 5\)/);
+    // the other teams are as on the sample
+    for (const x of after.filter((y) => y.level === "team" && y.prompt === LEAVE_PROMPT && y.team !== HIGH)) {
+      const y = teamRec(x.team!, "2026-09", LEAVE_PROMPT);
+      expect([x.value, x.second_value, x.suggested_rating], x.team!).toEqual([y.value, y.second_value, y.suggested_rating]);
+    }
+    // and the service's and employer's roll-ups count it
+    const svc = after.find((x) => x.level === "service" && x.service === "First Response" && x.prompt === LEAVE_PROMPT)!;
+    expect(svc.suggested_red).toBe(1);
   });
 });
 

@@ -8,7 +8,27 @@
 -- unallocated cases use the months present (`months_12m` says how many).
 -- TOIL and sickness are divided by the FTE of the workers whose figure was recorded (a blank is
 -- not zero: agency workers' TOIL is blank).
-WITH wk AS (
+-- Leave (prompt 31; only from the optional HR table leave, else NULL): each month takes the team's
+-- latest leave year (April to March, named by the year it ends) that ended in the 24 months to the
+-- month (the one ending in the 12 months to it, else the one before), over the workers in post at
+-- its end (int_hr_leave's context: a return for its March). Leavers' rows are left out: their
+-- untaken leave is paid in lieu on leaving as a matter of course, which says more about turnover
+-- (prompt 4) than about whether staff can take their leave. Days carried over (and paid in lieu)
+-- are divided by the FTE of the workers whose figure was recorded and whose FTE is known.
+WITH leave_year_team AS (
+  SELECT service, team, leave_year, make_date(leave_year, 3, 1) AS year_end,
+    count(*) AS leave_workers,
+    exact_sum(entitlement_days) AS leave_entitlement_days,
+    exact_sum(taken_days) AS leave_taken_days,
+    exact_sum(CASE WHEN fte IS NOT NULL THEN carried_over_days END) AS leave_carried_over_days,
+    exact_sum(CASE WHEN carried_over_days IS NOT NULL THEN fte END) AS leave_carried_over_fte,
+    exact_sum(CASE WHEN fte IS NOT NULL THEN paid_in_lieu_days END) AS leave_paid_in_lieu_days,
+    exact_sum(CASE WHEN paid_in_lieu_days IS NOT NULL THEN fte END) AS leave_paid_in_lieu_fte
+  FROM int_hr_leave
+  WHERE context_period = CAST(leave_year AS VARCHAR) || '-03'
+  GROUP BY service, team, leave_year
+),
+wk AS (
   SELECT period, service, team,
     exact_sum(toil_hours) AS toil_hours,
     exact_sum(CASE WHEN toil_hours IS NOT NULL THEN fte END) AS toil_fte,
@@ -27,11 +47,14 @@ base AS (
     CASE WHEN t.referrals IS NOT NULL THEN t.re_referrals END AS re_referrals_m,
     CASE WHEN t.re_referrals IS NOT NULL THEN t.referrals END AS referrals_m,
     wk.toil_hours, wk.toil_fte, wk.sickness_days, wk.sickness_fte, wk.case_holders, wk.members,
-    coalesce(ct.caseload_per_fte, cs.caseload_per_fte) AS caseload_ceiling
+    coalesce(ct.caseload_per_fte, cs.caseload_per_fte) AS caseload_ceiling,
+    lv.year_end AS leave_year_end, lv.leave_year, lv.leave_workers, lv.leave_entitlement_days, lv.leave_taken_days,
+    lv.leave_carried_over_days, lv.leave_carried_over_fte, lv.leave_paid_in_lieu_days, lv.leave_paid_in_lieu_fte
   FROM int_team_month t
   LEFT JOIN wk USING (period, service, team)
   LEFT JOIN cfg_ceilings ct ON ct.service = t.service AND ct.team = t.team
   LEFT JOIN cfg_ceilings cs ON cs.service = t.service AND cs.team IS NULL
+  ASOF LEFT JOIN leave_year_team lv ON lv.service = t.service AND lv.team = t.team AND t.month_start >= lv.year_end
 ),
 win AS (
   SELECT *,
@@ -72,5 +95,13 @@ SELECT period, service, team, months_12m,
   CASE WHEN sickness_months_12m = 12 THEN sickness_days_sum_12m END AS sickness_days_12m,
   CASE WHEN sickness_months_12m = 12 THEN sickness_fte_sum_12m / 12 END AS sickness_fte_avg_12m,
   CASE WHEN sickness_months_prev_12m = 12 THEN sickness_days_sum_prev_12m END AS sickness_days_prev_12m,
-  CASE WHEN sickness_months_prev_12m = 12 THEN sickness_fte_sum_prev_12m / 12 END AS sickness_fte_avg_prev_12m
-FROM win
+  CASE WHEN sickness_months_prev_12m = 12 THEN sickness_fte_sum_prev_12m / 12 END AS sickness_fte_avg_prev_12m,
+  CASE WHEN recent_leave THEN leave_year END AS leave_year,
+  CASE WHEN recent_leave THEN leave_workers END AS leave_workers,
+  CASE WHEN recent_leave THEN leave_entitlement_days END AS leave_entitlement_days,
+  CASE WHEN recent_leave THEN leave_taken_days END AS leave_taken_days,
+  CASE WHEN recent_leave THEN leave_carried_over_days END AS leave_carried_over_days,
+  CASE WHEN recent_leave THEN leave_carried_over_fte END AS leave_carried_over_fte,
+  CASE WHEN recent_leave THEN leave_paid_in_lieu_days END AS leave_paid_in_lieu_days,
+  CASE WHEN recent_leave THEN leave_paid_in_lieu_fte END AS leave_paid_in_lieu_fte
+FROM (SELECT *, coalesce(leave_year_end > month_start - INTERVAL 24 MONTH, false) AS recent_leave FROM win)

@@ -8,7 +8,10 @@ WITH ok AS (
   SELECT h.*,
     (SELECT count(*) FILTER (WHERE NOT p.withheld) FROM pub_population p
      WHERE p."group" = 'All' AND p.level = h.level AND p.service IS NOT DISTINCT FROM h.service AND p.team IS NULL
-       AND p.period BETWEEN strftime(CAST(h.period || '-01' AS DATE) - INTERVAL 11 MONTH, '%Y-%m') AND h.period) = 12 AS published
+       AND p.period BETWEEN strftime(CAST(h.period || '-01' AS DATE) - INTERVAL 11 MONTH, '%Y-%m') AND h.period) = 12
+    -- prompt 31 (leave) rests on the workers in post at the end of the leave year: also at least
+    -- the minimum of them (cfg_disclosure), when it is computed (the leave table is loaded)
+    AND (h.prompt <> 31 OR NOT h.computed OR coalesce(TRY_CAST(h.parts->>'leave_workers' AS DOUBLE), 0) >= (SELECT min_group_size FROM cfg_disclosure)) AS published
   FROM mart_health_check_summary h
   WHERE h.level <> 'team'
 )
@@ -18,5 +21,7 @@ SELECT level, service, team, period, prompt, heading, prompt_text, computed, mea
   recorded_rating, CASE WHEN published THEN differs END AS differs, check_date, previous_rating, change,
   teams, recorded_green, recorded_amber, recorded_red, suggested_green, suggested_amber, suggested_red, differing,
   CASE WHEN published THEN detail END AS detail,
+  CASE WHEN published THEN second_value END AS second_value,
+  second_unit,
   NOT published AS withheld
 FROM ok

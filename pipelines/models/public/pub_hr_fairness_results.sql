@@ -37,5 +37,9 @@ SELECT
        ELSE 'Withheld: too few workers could be compared here to publish anything about this comparison without risk of identifying someone (fewer than ' || min || ' in a group), or nobody of the group is here.' END AS sentence,
   CASE WHEN published THEN family END AS family,
   CASE WHEN published THEN family_id END AS family_id,
+  -- the primary family's Not known re-runs (verdicts, no counts), as pub_fairness_results
+  CASE WHEN published THEN verdict_changes_if_not_known END AS verdict_changes_if_not_known,
+  CASE WHEN published THEN sensitivity_as_group END AS sensitivity_as_group,
+  CASE WHEN published THEN sensitivity_as_reference END AS sensitivity_as_reference,
   NOT published AS suppressed
 FROM r
