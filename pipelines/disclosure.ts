@@ -25,6 +25,13 @@
  *
  * A range [lo, hi] discloses when hi - lo < min, lo < min and hi > 0: proving that a cell is 0
  * says nothing about anyone, and proving that a group has 15 people reveals no small group.
+ *
+ * **Free cells.** A relation between two sources that count nearly the same people (the workforce
+ * census's workers in post at 30 September and the monthly returns' workforce of September:
+ * pipelines/census-public.ts) holds only up to the people one counts and the other does not. That
+ * number is a cell of its own kind ({@link ProtectOptions.free}): never published, so a variable
+ * of every program (at least 0), but not itself a count to protect; a relation holding one is left
+ * to the linear programs, and its withheld sum is that of its other withheld parts.
  */
 import highsModule from "highs";
 
@@ -101,8 +108,16 @@ export function discloses(lo: number, hi: number, min: number): boolean {
   return hi - lo < min - eps && lo < min - eps && hi > eps;
 }
 
+export interface ProtectOptions {
+  /**
+   * Keys of free cells (see the module comment): given with their true counts among the cells,
+   * never published, never in the result's withheld set, and never checked themselves.
+   */
+  free?: Iterable<string>;
+}
+
 export interface ProtectResult {
-  /** Keys of the withheld cells. */
+  /** Keys of the withheld cells (free cells not among them). */
   withheld: Set<string>;
   primary: number;
   secondary: number;
@@ -115,10 +130,13 @@ export interface ProtectResult {
  * be worked out or narrowed (see the module comment). Deterministic: ties go to the smaller
  * count, then the key.
  */
-export async function protect(cells: readonly FrameCell[], relations: readonly Relation[], min: number): Promise<ProtectResult> {
+export async function protect(cells: readonly FrameCell[], relations: readonly Relation[], min: number, options: ProtectOptions = {}): Promise<ProtectResult> {
   const count = new Map(cells.map((c) => [cellKey(c), c.count]));
-  const withheld = new Set(cells.filter((c) => c.count < min).map(cellKey));
+  const free = new Set(options.free ?? []);
+  const withheld = new Set(cells.filter((c) => c.count < min && !free.has(cellKey(c))).map(cellKey));
   const primary = withheld.size;
+  // a free cell is never published: withheld from the start, like a primary
+  for (const k of free) withheld.add(k);
   const byPeriod = new Map<string, Relation[]>();
   for (const r of relations) byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r]);
 
@@ -139,6 +157,8 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
       const all = [r.parent, ...r.parts];
       const hidden = all.filter((k) => withheld.has(k));
       if (hidden.length === 0) continue;
+      // with a free cell, the relation pins no withheld cell or sum by itself: the programs decide
+      if (free.size > 0 && all.some((k) => free.has(k))) continue;
       // with the parent published, the withheld parts' sum is known exactly
       const hiddenSum = r.parts.filter((k) => withheld.has(k)).reduce((s, k) => s + count.get(k)!, 0);
       const single = hidden.length === 1 && count.get(hidden[0]!)! > 0;
@@ -153,7 +173,7 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
   for (const [, rels] of [...byPeriod].sort(([a], [b]) => a.localeCompare(b))) {
     const seen = new FeasiblePoints(count);
     for (let round = 0; round < 1000; round++) {
-      const leak = findLeak(highs, rels, count, withheld, min, seen);
+      const leak = findLeak(highs, rels, count, withheld, min, seen, free);
       lps += leak.lps;
       if (!leak.relation) break;
       if (widen(leak.relation)) continue;
@@ -166,6 +186,7 @@ export async function protect(cells: readonly FrameCell[], relations: readonly R
       if (!neighbour || !widen(neighbour)) break;
     }
   }
+  for (const k of free) withheld.delete(k);
   return { withheld, primary, secondary: withheld.size - primary, lps };
 }
 
@@ -217,7 +238,7 @@ class FeasiblePoints {
  * small (a month's whole system at the snapshot month made each solve several milliseconds; on
  * 1,500 workers x 60 months that was most of `fairload run`).
  */
-function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, number>, withheld: Set<string>, min: number, seen: FeasiblePoints): { relation: Relation | null; lps: number } {
+function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, number>, withheld: Set<string>, min: number, seen: FeasiblePoints, free: ReadonlySet<string>): { relation: Relation | null; lps: number } {
   const vars = new Map<string, string>();
   const cellOf = new Map<string, string>();
   const v = (k: string) => {
@@ -290,8 +311,10 @@ function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, nu
     return hi === Number.POSITIVE_INFINITY || wide() ? null : [solve("Minimize"), hi];
   };
   for (const r of rels) {
-    const hiddenParts = r.parts.filter((k) => withheld.has(k));
-    const hidden = withheld.has(r.parent) ? [r.parent, ...hiddenParts] : hiddenParts;
+    // free cells are variables, never checked: the withheld parts are the others
+    const hasFree = free.size > 0 && r.parts.some((k) => free.has(k));
+    const hiddenParts = r.parts.filter((k) => withheld.has(k) && !free.has(k));
+    const hidden = withheld.has(r.parent) && !free.has(r.parent) ? [r.parent, ...hiddenParts] : hiddenParts;
     if (hidden.length === 0) continue;
     // each withheld cell of the relation, then the withheld parts' sum
     for (const k of hidden) {
@@ -299,8 +322,8 @@ function findLeak(highs: Highs, rels: readonly Relation[], count: Map<string, nu
       if (b && discloses(b[0], b[1], min)) return { relation: r, lps };
     }
     if (hiddenParts.length > 1) {
-      // with the parent published, the relation itself pins the withheld parts' sum: no program needed
-      const pinned = withheld.has(r.parent) ? null : hiddenParts.reduce((sum, k) => sum + count.get(k)!, 0);
+      // with the parent published (and no free part), the relation itself pins the withheld parts' sum: no program needed
+      const pinned = withheld.has(r.parent) || hasFree ? null : hiddenParts.reduce((sum, k) => sum + count.get(k)!, 0);
       const b = pinned === null ? range(hiddenParts) : ([pinned, pinned] as [number, number]);
       if (b && discloses(b[0], b[1], min)) return { relation: r, lps };
     }

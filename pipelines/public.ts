@@ -8,10 +8,15 @@
  * The frame: for every month from the first to the last on record, the headcount of the
  * employer, of every service and of every team that has ever returned (0 in a month it had
  * nobody, withheld like any small cell); and at the latest month, the same by ethnic group.
+ *
+ * The September of a workforce census year is protected with the census's published headcounts
+ * of that year (pipelines/census-public.ts `censusLinks`): both count nearly the same people on the
+ * same date, so they are one system of relations.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { periodRange } from "../core/calendar.ts";
 import { queryRows } from "../core/db.ts";
+import { censusLinks, readCensusCells } from "./census-public.ts";
 import { cellKey, type FrameCell, frameRelations, GROUPS, protect } from "./disclosure.ts";
 import type { ComputeStep } from "./registry.ts";
 
@@ -61,7 +66,7 @@ export async function populationFrame(conn: DuckDBConnection): Promise<FrameCell
 export const publishStep: ComputeStep<unknown, { withheld: number; lps: number }> = {
   name: "publish",
   writtenBy: "run",
-  upstream: ["int_worker_month"],
+  upstream: ["int_worker_month", "mart_census_representation"],
   outputs: [
     {
       name: "pub_population", layer: "public",
@@ -73,12 +78,14 @@ export const publishStep: ComputeStep<unknown, { withheld: number; lps: number }
     const cells = await populationFrame(conn);
     const min = config.min_group_size;
     // counts are distinct workers; a worker is in one team in a month (int_worker_month's grain),
-    // so teams add up to services and services to the employer
-    const { withheld, lps } = await protect(cells, frameRelations(cells), min);
+    // so teams add up to services and services to the employer; a census year's September is one
+    // system with the census's headcounts of that year (the census step protects the same system)
+    const links = censusLinks(await readCensusCells(conn, ["representation"]), cells);
+    const { withheld, lps } = await protect([...cells, ...links.cells], [...frameRelations(cells), ...links.relations], min, { free: links.free });
     const rows = cells.map((c) => {
       const hidden = withheld.has(cellKey(c));
       return { period: c.period, level: c.level, service: c.service, team: c.team, group: c.group, workers: hidden ? null : c.count, withheld: hidden, min_group_size: min };
     });
-    return { tables: { pub_population: rows }, extra: { withheld: withheld.size, lps } };
+    return { tables: { pub_population: rows }, extra: { withheld: rows.filter((r) => r.withheld).length, lps } };
   },
 };

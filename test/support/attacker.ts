@@ -576,3 +576,261 @@ export function cellsFromPublicBuild(site: string): CountCell[] {
   }
   return cells;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Across the monthly returns and the workforce census (issue 13).
+//
+// The census publishes workers in post at 30 September by census year, role and ONS broad group
+// (census-representation.json); the monthly returns publish the workforce of every month, and of
+// the latest month by reporting group (population.json, caseload.json). For a census year whose
+// September the monthly returns cover, both count social workers at the same date, so a reader can
+// set one against the other: census White against White British + White minorities, the four
+// minority broad groups against Ethnic minorities, Not known against Not known, all against all.
+// How far the two populations coincide the reader does not see (social work assistants are in the
+// monthly returns and not in the census; the census has every registered role), so the attacker
+// tries each hypothesis a reader could make and keeps those the published counts allow:
+// - "same people": each link's two sides are equal;
+// - "census within monthly": each monthly side is its census side plus an unknown number >= 0;
+// - "monthly within census": the other way round.
+// The other relations are the monthly ones of `attack` (groups partition All, teams add up to
+// services and services to the employer) and the census's own (the broad groups add up to All in
+// every role; the roles add up to All roles in every group).
+
+/** A count of the census representation table: workers in post at 30 September (null: withheld). */
+export interface CensusCountCell {
+  year: number;
+  role: string;
+  group: string;
+  value: number | null;
+  source: string;
+}
+
+/** The census's groups: the ONS broad groups and Not known, which partition "All". */
+export const CENSUS_GROUPS = ["White", "Mixed or Multiple", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group", "Not known"];
+const CENSUS_TOTAL_ROLE = "All roles";
+
+/** Which census groups count the same people as which monthly groups. */
+export const CENSUS_LINKS: { monthly: string[]; census: string[] }[] = [
+  { monthly: ["All"], census: ["All"] },
+  { monthly: ["White British", "White minorities"], census: ["White"] },
+  { monthly: ["Ethnic minorities"], census: ["Mixed or Multiple", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group"] },
+  { monthly: ["Not known"], census: ["Not known"] },
+];
+
+export type Overlap = "same people" | "census within monthly" | "monthly within census";
+export const OVERLAPS: Overlap[] = ["same people", "census within monthly", "monthly within census"];
+
+export interface CrossFinding extends Finding {
+  /** The hypothesis under which the range holds. */
+  overlap: Overlap;
+}
+
+export interface CrossAttack {
+  findings: CrossFinding[];
+  /** The hypotheses the published counts allow (the others contradict them). */
+  feasible: Overlap[];
+  /** Census years whose September the monthly counts cover (the years linked). */
+  years: number[];
+  /** Every withheld cell (and sum) bounded, with its range, under each feasible hypothesis: for reports. */
+  ranges: { overlap: Overlap; description: string; lo: number; hi: number }[];
+}
+
+/**
+ * What a reader can work out by setting the census's published counts against the monthly
+ * returns' (see above): findings for every withheld count, monthly or census, and every sum of
+ * withheld counts in one relation, narrowed to fewer than `min` (and not exactly 0), under any
+ * hypothesis of how the two populations overlap that the published counts allow.
+ */
+export async function attackAcross(monthly: CountCell[], census: CensusCountCell[], min: number, overlaps: Overlap[] = OVERLAPS): Promise<CrossAttack> {
+  // the employer (and its services) of every September linked, even where the monthly counts
+  // publish only teams (caseload.json): teams add up to them
+  const years = [...new Set(census.map((c) => c.year))].filter((y) => monthly.some((m) => m.period === `${y}-09`)).sort();
+  // only the Septembers linked: the other months are `attack`'s
+  monthly = monthly.filter((m) => years.some((y) => m.period === `${y}-09`));
+  const extra: CountCell[] = [];
+  for (const y of years) {
+    const period = `${y}-09`;
+    const at = monthly.filter((m) => m.period === period);
+    if (!at.some((m) => m.level === "employer" && m.group === "All")) extra.push({ period, level: "employer", service: null, team: null, group: "All", value: null, source: "(implied)" });
+    for (const s of new Set(at.filter((m) => m.level === "team").map((m) => m.service))) {
+      if (!at.some((m) => m.level === "service" && m.service === s && m.group === "All")) extra.push({ period, level: "service", service: s, team: null, group: "All", value: null, source: "(implied)" });
+    }
+  }
+  const model = buildModel([...monthly, ...extra]);
+
+  // variables: cells without a single published value; constants: the published ones
+  interface Term { key: string; label: string; ref: CellRef | null; value: number | null }
+  const terms = new Map<string, Term>();
+  for (const e of model.entries.values()) terms.set(`m${e.key}`, { key: `m${e.key}`, label: describeEntry(e), ref: ref(e), value: e.value });
+  const censusKey = (year: number, role: string, group: string) => `c${JSON.stringify([year, role, group])}`;
+  const censusTerm = (year: number, role: string, group: string): Term => {
+    const k = censusKey(year, role, group);
+    let t = terms.get(k);
+    if (!t) {
+      t = { key: k, label: `census ${year} ${role}: ${group} (not published)`, ref: { period: `census ${year}`, level: role === CENSUS_TOTAL_ROLE ? "employer" : "service", service: role === CENSUS_TOTAL_ROLE ? null : role, team: null, group }, value: null };
+      terms.set(k, t);
+    }
+    return t;
+  };
+  const findings: CrossFinding[] = [];
+  const censusValues = new Map<string, Set<number>>();
+  for (const c of census) {
+    const t = censusTerm(c.year, c.role, c.group);
+    t.label = `census ${c.year} ${c.role}: ${c.group}`;
+    if (c.value !== null) censusValues.set(t.key, (censusValues.get(t.key) ?? new Set()).add(c.value));
+  }
+  for (const [k, vs] of censusValues) {
+    const t = terms.get(k)!;
+    if (vs.size === 1) t.value = [...vs][0]!;
+    for (const v of vs) if (v >= 1 && v < min) for (const overlap of overlaps) findings.push({ kind: "published", description: `${t.label} = ${v}`, lo: v, hi: v, sources: ["census-representation.json"], cells: t.ref ? [t.ref] : [], overlap });
+  }
+
+  // relations: sum(plus) - sum(minus) (+ slack) = 0
+  interface Eq { plus: string[]; minus: string[]; label: string; slack?: "overlap" | "link"; link?: boolean }
+  const eqs: Eq[] = [];
+  for (const r of model.relations) {
+    eqs.push({ plus: [`m${r.parent}`], minus: r.children.map((k) => `m${k}`), label: r.kind, slack: r.kind === "hierarchy" && model.overlapNodes.has(r.nodeId) ? "overlap" : undefined });
+  }
+  for (const y of [...new Set(census.map((c) => c.year))]) {
+    const roles = [...new Set(census.filter((c) => c.year === y).map((c) => c.role))].sort();
+    for (const role of roles) eqs.push({ plus: [censusTerm(y, role, "All").key], minus: CENSUS_GROUPS.map((g) => censusTerm(y, role, g).key), label: `census ${y} ${role}: groups` });
+    const parts = roles.filter((r) => r !== CENSUS_TOTAL_ROLE);
+    if (parts.length > 0) for (const g of ["All", ...CENSUS_GROUPS]) eqs.push({ plus: [censusTerm(y, CENSUS_TOTAL_ROLE, g).key], minus: parts.map((r) => censusTerm(y, r, g).key), label: `census ${y} roles: ${g}` });
+  }
+  const links: Eq[] = [];
+  for (const y of years) {
+    const node: Node = { period: `${y}-09`, level: "employer", service: null, team: null };
+    for (const l of CENSUS_LINKS) {
+      const m = l.monthly.map((g) => `m${cellKey(node, g)}`);
+      if (!m.every((k) => terms.has(k))) continue; // groups only where the monthly counts have them
+      links.push({ plus: m, minus: l.census.map((g) => censusTerm(y, CENSUS_TOTAL_ROLE, g).key), label: `${y}: monthly ${l.monthly.join(" + ")} against census ${l.census.join(" + ")}`, link: true });
+    }
+  }
+
+  const highs = await getHighs();
+  const { minimize, maximize } = highs.constants.objectiveSense;
+  const status = highs.constants.modelStatus;
+  const INF = highs.infinity;
+  const feasible: Overlap[] = [];
+  const ranges: CrossAttack["ranges"] = [];
+  const isFinding = (lo: number, hi: number) => hi - lo < min && lo < min && hi > 0;
+  for (const overlap of overlaps) {
+    const varOf = new Map<string, number>();
+    const lo: number[] = [];
+    const hi: number[] = [];
+    const addVar = (l: number, h: number) => {
+      lo.push(l);
+      hi.push(h);
+      return lo.length - 1;
+    };
+    const v = (k: string) => {
+      if (terms.get(k)!.value !== null) return null;
+      if (!varOf.has(k)) varOf.set(k, addVar(0, INF));
+      return varOf.get(k)!;
+    };
+    const rows: { lo: number; hi: number; idx: number[]; val: number[] }[] = [];
+    const sums: { label: string; cells: string[] }[] = [];
+    for (const eq of [...eqs, ...links]) {
+      const idx: number[] = [];
+      const val: number[] = [];
+      let constant = 0;
+      for (const [list, sign] of [[eq.plus, 1], [eq.minus, -1]] as const) {
+        for (const k of list) {
+          const i = v(k);
+          if (i === null) constant += sign * terms.get(k)!.value!;
+          else {
+            idx.push(i);
+            val.push(sign);
+          }
+        }
+      }
+      if (eq.slack === "overlap") {
+        idx.push(addVar(0, INF));
+        val.push(1);
+      }
+      if (eq.link && overlap !== "same people") {
+        // census within monthly: monthly - census = d >= 0; monthly within census: census - monthly = d >= 0
+        idx.push(addVar(0, INF));
+        val.push(overlap === "census within monthly" ? -1 : 1);
+      }
+      if (idx.length === 0) {
+        if (Math.abs(constant) > EPS && !eq.link && overlap === overlaps[0]) findings.push({ kind: "inconsistent", description: `${eq.label}: published counts do not add up`, lo: NaN, hi: NaN, sources: [], cells: [], overlap });
+        if (eq.link && overlap === "same people" && Math.abs(constant) > EPS) rows.push({ lo: 1, hi: 1, idx: [], val: [] }); // contradiction: marks the hypothesis infeasible below
+        continue;
+      }
+      rows.push({ lo: -constant, hi: -constant, idx, val });
+      for (const side of [eq.plus, eq.minus]) {
+        const hidden = side.filter((k) => terms.get(k)!.value === null);
+        if (hidden.length > 1) sums.push({ label: `${eq.label}: ${hidden.map((k) => terms.get(k)!.label).join(" + ")}`, cells: hidden });
+      }
+    }
+    if (rows.some((r) => r.idx.length === 0)) continue; // published counts contradict the hypothesis
+    const n = lo.length;
+    if (n === 0) {
+      feasible.push(overlap);
+      continue;
+    }
+    const m = highs.createModel();
+    try {
+      m.options.set({ output_flag: false });
+      m.addVars(lo, hi);
+      for (const r of rows) m.addRow(r.lo, r.hi, { indices: r.idx, values: r.val });
+      const all = { kind: "range" as const, from: 0, to: n - 1 };
+      const solve = (cost: number[], sense: typeof minimize): number | null => {
+        m.changeColsCost(all, cost);
+        m.changeObjectiveSense(sense);
+        let s = m.run().modelStatus;
+        if (s === status.unknown || s === status.solveError) {
+          m.clearSolver();
+          s = m.run().modelStatus;
+        }
+        if (s === status.optimal) return m.getObjectiveValue();
+        if (s === status.unbounded || s === status.unboundedOrInfeasible) return sense === maximize ? Infinity : -Infinity;
+        if (s === status.infeasible) return null;
+        throw new Error(`attacker: HiGHS stopped with model status ${s}`);
+      };
+      const zero = new Array<number>(n).fill(0);
+      if (solve(zero, minimize) === null) continue;
+      feasible.push(overlap);
+      const bound = (cells: string[], description: string, refs: CellRef[]) => {
+        const cost = zero.slice();
+        for (const k of cells) cost[varOf.get(k)!] = 1;
+        const hiRaw = solve(cost, maximize) ?? NaN;
+        const loRaw = solve(cost, minimize) ?? NaN;
+        const l = Math.ceil(loRaw - EPS) + 0;
+        const h = hiRaw === Infinity ? Infinity : Math.floor(hiRaw + EPS) + 0;
+        ranges.push({ overlap, description, lo: l, hi: h });
+        if (isFinding(l, h)) findings.push({ kind: "range", description: `${description} (if ${overlap})`, lo: l, hi: h, sources: ["population.json", "caseload.json", "census-representation.json"], cells: refs, overlap });
+      };
+      for (const [k] of varOf) {
+        const t = terms.get(k)!;
+        bound([k], t.label, t.ref ? [t.ref] : []);
+      }
+      const seen = new Set<string>();
+      for (const s of sums) {
+        const id = [...s.cells].sort().join("|");
+        if (seen.has(id)) continue;
+        seen.add(id);
+        bound(s.cells, s.label, s.cells.map((k) => terms.get(k)!.ref).filter((r): r is CellRef => r !== null));
+      }
+    } finally {
+      m.dispose();
+    }
+  }
+  return { findings, feasible, years, ranges };
+}
+
+/** The census representation counts a built public site publishes (census-representation.json). */
+export function censusCellsFromPublicBuild(site: string): CensusCountCell[] {
+  return censusCellsFromRows(builtData(site, "census-representation") as Record<string, unknown>[], "census-representation.json");
+}
+
+/** Census representation counts from rows of pub_census_representation (census_year, role, group, headcount). */
+export function censusCellsFromRows(rows: Record<string, unknown>[], source = "pub_census_representation"): CensusCountCell[] {
+  return rows.map((r) => ({ year: Number(r.census_year), role: String(r.role), group: String(r.group), value: r.headcount === null || r.headcount === undefined ? null : Number(r.headcount), source }));
+}
+
+/** Monthly counts from rows of pub_population (period, level, service, team, group, workers): every month it holds. */
+export function cellsFromPopulationRows(rows: Record<string, unknown>[], source = "pub_population"): CountCell[] {
+  return rows.map((r) => ({ period: String(r.period), level: String(r.level) as CountCell["level"], service: (r.service as string | null) ?? null, team: (r.team as string | null) ?? null, group: String(r.group), value: r.workers === null || r.workers === undefined ? null : Number(r.workers), source }));
+}
