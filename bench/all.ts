@@ -1,10 +1,11 @@
 /**
  * Every benchmark, one table (issue 16): ingest (fairload against DuckDB's own load, interleaved,
- * best of 3), `fairload run` (best of 3), the fairness audit (measured once; the large employer)
+ * best of 3), `fairload run` (best of 3), the fairness audit (measured once; the large employer),
  * the site (build time and the data each page loads, sample and large employer), and the scale
- * benchmark (bench/scale.ts: the whole job on 1,500 and 5,000 workers, each step's time and peak). Each runs in
- * processes of its own (bench/ingest.ts, run.ts, audit.ts, site.ts with --json) on the large
- * synthetic employer, 1,500 workers x 60 months (bench/out/employer-1500x60/csv, generated once).
+ * benchmark (the whole job on 1,500 and 5,000 workers, each step's time and peak memory). Each runs
+ * in processes of its own (bench/ingest.ts, run.ts, audit.ts, site.ts, scale.ts with --json) on the
+ * large synthetic employer, 1,500 workers x 60 months (bench/out/employer-1500x60/csv, generated
+ * once), and for the scale benchmark also on 5,000 workers (bench/out/employer-5000x60/csv).
  *
  * Prints: what, figure, target, OK or OVER; then the machine, the date and the load average
  * before and after (other work on the machine moves wall times: CPU times are printed beside

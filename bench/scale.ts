@@ -113,4 +113,5 @@ const pk = peak(largest);
 const okMem = pk === null ? null : pk < PEAK_TARGET_MB;
 console.log(`\n${largest.toLocaleString("en-GB")} workers, end to end: ${fmtS(total(largest))} (target < ${TOTAL_TARGET_S / 60} min) ${okTime ? "OK" : "OVER TARGET"}; peak ${fmtMb(pk)} (target < 4 GB) ${okMem === null ? "not measured (no /usr/bin/time)" : okMem ? "OK" : "OVER TARGET"}`);
 if (values.json) console.log(JSON.stringify({ months, sizes, results, totalTargetS: TOTAL_TARGET_S, peakTargetMb: PEAK_TARGET_MB, loadBefore, loadAfter }));
-process.exitCode = okTime && okMem !== false ? 0 : 1;
+// with --json the figures are for bench/all.ts, which judges them itself (a non-zero exit would read as a failed benchmark)
+if (!values.json) process.exitCode = okTime && okMem !== false ? 0 : 1;
