@@ -36,6 +36,7 @@ import {
   type FairnessMeasure,
   type WorkerMonthObs,
   DEFAULT_RULE,
+  EncodedObs,
   auditComparison,
   comparedWorkers,
   drivingTeam,
@@ -50,8 +51,8 @@ import {
   type TestFamily,
   measureValues,
   relativeLikelihood,
-  sensitivity,
 } from "./stats/fairness.ts";
+import { AuditPool, auditThreads, type AuditTask } from "./audit-pool.ts";
 
 export const MINORITY_ONS_GROUPS = ["Mixed or Multiple", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group"] as const;
 
@@ -295,249 +296,311 @@ export const auditStep: ComputeStep<AuditOptions, AuditRun> = {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(asOf)) throw new UserError(`--as-of must be a month as YYYY-MM, got ${asOf}`);
     if (asOf > last) throw new UserError(`--as-of ${asOf} is after the latest month on record (${last})`);
     const start = periodOf(monthIndex(asOf) - window + 1);
-    const rows = await readRows(conn, start, asOf);
-    if (rows.length === 0) throw new UserError(`No worker returns between ${start} and ${asOf}.`);
-
-    const reference = config.reference_group;
-    const comparisons = comparisonsFor(reference, rows, config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
-    const scopes = scopesFor(rows, config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
-    const measures = opts.measures ?? [...FAIRNESS_MEASURES];
-    const seed = opts.seed ?? 20261122;
-    const resamples = opts.resamples ?? 10_000;
-
-    // the worker-month measures once; each comparison relabels the groups
-    const base = rows.map((r) => ({ row: r, mv: measureValues({
-      cases: r.cases, case_points: r.case_points, non_case_points: r.non_case_points, complex_cases: r.high_complexity_cases,
-      known_complexity_cases: r.cases_with_complexity, new_cases: r.new_cases, new_case_points: r.new_case_points,
-      new_complex_cases: r.new_high_complexity_cases, new_known_complexity_cases: r.new_cases_with_complexity, supervision_planned: r.supervision_planned, supervision_held: r.supervision_held,
-      review_requested: r.review_requested, fte: r.fte,
-    }) }));
-
-    const plan: { scope: Scope; comparison: Comparison; measure: FairnessMeasure; obs: WorkerMonthObs[] }[] = [];
-    for (const scope of scopes) {
-      const inScope = base.filter((b) => (scope.service === null || b.row.service === scope.service) && (scope.team === null || b.row.team === scope.team));
-      for (const comparison of comparisons) {
-        if (!comparison.scopes.includes(scope.level)) continue;
-        const obs: WorkerMonthObs[] = [];
-        for (const b of inScope) {
-          const group = comparison.groupOf(b.row);
-          if (group === null) continue;
-          obs.push({ ...obsOf(b.row), group, values: b.mv.values, num: b.mv.num, den: b.mv.den });
-        }
-        if (!obs.some((o) => o.group === comparison.group)) continue; // nobody of the group here: nothing to test
-        for (const measure of measures) plan.push({ scope, comparison, measure, obs });
-      }
+    // the tests run on every core (pipelines/audit-pool.ts): the threads load while the rows are read
+    const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM int_worker_month WHERE period BETWEEN ${quoteLit(start)} AND ${quoteLit(asOf)}`);
+    const pool = new AuditPool(auditThreads(Number(n)));
+    try {
+      const rows = await readRows(conn, start, asOf);
+      if (rows.length === 0) throw new UserError(`No worker returns between ${start} and ${asOf}.`);
+      return await auditRun(conn, config, opts, { t0, window, asOf, start, rows, pool });
+    } finally {
+      await pool.close();
     }
-    const plan2 = analysisPlan(config);
-    // experience, allowed for by standardisation within service and role (stats/fairness/experience.ts),
-    // from every worker of the window whatever their group
-    const expFactors = experienceFactors(base.map((b) => ({ ...obsOf(b.row), group: "", values: b.mv.values, num: b.mv.num, den: b.mv.den })), measures);
-    const eligibleOf = (r: FairnessResult) => r.p_value !== null && r.n_workers_group_compared >= DEFAULT_RULE.min_workers && r.n_workers_reference_compared >= DEFAULT_RULE.min_workers;
-    const adjust = opts.adjust ?? plan2.adjust;
-    const minWorkers = DEFAULT_RULE.min_workers;
-    const optionsFor = (p: (typeof plan)[number]) => ({
-      group: p.comparison.group,
-      reference: p.comparison.reference,
-      measure: p.measure,
-      windowMonths: window,
-      asOf,
-      seed,
-      resamples,
-      alpha: plan2.alpha,
-      minGroupSize: config.min_group_size,
-      adjust,
-      experienceFactors: expFactors,
-      scope: p.scope.label,
-      service: p.scope.service,
-      team: p.scope.team,
-      labels: p.comparison.subgroup ? { group: `${groupWord(p.comparison.group)} (${p.comparison.subgroup})`, reference: `${groupWord(p.comparison.reference)} (${p.comparison.subgroup})` } : undefined,
-    });
-    // Settled Monte Carlo (pipelines/stats/fairness/montecarlo.ts): each test resamples until its
-    // p-value is on a known side of every Benjamini-Hochberg threshold of its family
-    // (alpha k / m) and its interval's ends on a known side of 0.80, 1 and 1.25, or its budget
-    // runs out, with a resampling risk of at most MC_RISK per interval; the verdict then uses the
-    // decisions on its path (verdict.ts) and the family's q settled over every interval (family.ts). A secondary verdict does not depend on q (it is at
-    // most "watch", decided by the interval), so its p needs no threshold. The families are run
-    // in stages so that each one's size is known before it resamples.
-    const mcFor = (familySize: number) => ({
-      pThresholds: Array.from({ length: familySize }, (_, k) => (plan2.alpha * (k + 1)) / familySize),
-      ciThresholds: [1 / DEFAULT_RULE.equivalence_margin, 1, DEFAULT_RULE.equivalence_margin],
-      risk: MC_RISK,
-      maxPermutations: Math.max(resamples, 20_000),
-      maxResamples: resamples,
-    });
-    // (known before resampling: enough compared workers on each side. A test whose ratio then turns
-    // out undefined has no p-value and leaves its family one smaller than the thresholds assumed;
-    // rare, and it only loosens the settledness guarantee for that family.)
-    const canSpeak = (p: (typeof plan)[number]) => {
-      const n = comparedWorkers(p.obs, optionsFor(p));
-      return n.group >= minWorkers && n.reference >= minWorkers;
-    };
-    const results: (FairnessResult | undefined)[] = plan.map(() => undefined);
-    let done = 0;
-    const runTest = (i: number, familySize: number | null) => {
-      const p = plan[i]!;
-      // the detectable ratio at the level a verdict needs: alpha / m in a primary family of m
-      // (Benjamini-Hochberg's threshold when this is the only difference), alpha for a secondary test
-      const mdeAlpha = familySize ? plan2.alpha / familySize : plan2.alpha;
-      results[i] = auditComparison(p.obs, { ...optionsFor(p), mdeAlpha, mc: familySize === null ? { ...mcFor(0), pThresholds: [] } : mcFor(familySize) });
-      if (++done % 25 === 0) opts.onProgress?.(done, plan.length);
-    };
-    const isPrimaryQuestion = (p: (typeof plan)[number]) => p.comparison.kind === "primary" && plan2.primaryMeasures.includes(p.measure);
-    // stage 1: the employer and the services
-    const stage1 = plan.map((p, i) => (isPrimaryQuestion(p) && p.scope.level !== "team" ? i : -1)).filter((i) => i >= 0);
-    const m1 = stage1.filter((i) => canSpeak(plan[i]!)).length;
-    for (const i of stage1) runTest(i, m1);
-    const stage1Placed = placeInFamilies(stage1.map((i) => ({ scope: plan[i]!.scope.level, service: plan[i]!.scope.service, comparison: plan[i]!.comparison.kind, result: results[i]!, eligible: eligibleOf(results[i]!) })), plan2);
-    const flagged = new Set(stage1Placed.flatMap((pl, k) => {
-      const p = plan[stage1[k]!]!;
-      const r = pl.result;
-      // flagged: a settled significant difference (the verdict says adverse or favourable)
-      return p.scope.level === "service" && (r.verdict === "adverse disparity" || r.verdict === "favourable disparity") ? [JSON.stringify([p.scope.service, p.measure])] : [];
-    }));
-    // stage 2: the teams of each service and measure found to differ; every other test is secondary
-    const teamFamilies = new Map<string, number[]>();
-    plan.forEach((p, i) => {
-      if (!isPrimaryQuestion(p) || p.scope.level !== "team") return;
-      const k = JSON.stringify([p.scope.service, p.measure]);
-      if (flagged.has(k)) teamFamilies.set(k, [...(teamFamilies.get(k) ?? []), i]);
-    });
-    for (const idx of teamFamilies.values()) {
-      const m2 = idx.filter((i) => canSpeak(plan[i]!)).length;
-      for (const i of idx) runTest(i, m2);
-    }
-    plan.forEach((_, i) => {
-      if (results[i] === undefined) runTest(i, null);
-    });
-    const raw = plan.map((p, i) => ({ r: results[i]!, p }));
-
-    // The declared analysis plan: each test's family, Benjamini-Hochberg within each family, and
-    // the verdicts (pipelines/stats/fairness/family.ts). A test with fewer than the rule's
-    // minimum compared workers on either side cannot reach a verdict whatever its p-value, so it
-    // is left out of its family's correction (independent filtering) and keeps a null q-value.
-    const placed = placeInFamilies(raw.map((x) => ({ scope: x.p.scope.level, service: x.p.scope.service, comparison: x.p.comparison.kind, result: x.r, eligible: eligibleOf(x.r) })), plan2);
-    const records: AuditRecord[] = placed.map((pl, i) => {
-      const p = raw[i]!.p;
-      const { rule: _rule, adjusted_for, ...rest } = pl.result;
-      return {
-        ...rest,
-        result_id: i + 1,
-        scope: p.scope.level,
-        scope_label: p.scope.label,
-        comparison: p.comparison.kind,
-        subgroup: p.comparison.subgroup,
-        adjusted_for: adjusted_for.join(", "),
-        n_workers_group_without_comparator: pl.result.n_workers_group - pl.result.n_workers_group_compared,
-        n_workers_reference_without_comparator: pl.result.n_workers_reference - pl.result.n_workers_reference_compared,
-        family: pl.family,
-        family_id: pl.family_id,
-        family_size: pl.family_size,
-        driven_by_team: null,
-        driven_by_service: null,
-        ratio_without_driving_team: null,
-        sensitivity_as_group: null,
-        sensitivity_as_reference: null,
-        verdict_changes_if_not_known: null,
-      };
-    });
-
-    // separation: workers not compared, and a gap that lies between teams rather than within them
-    // (no counts in the sentences: they are published wherever the row is)
-    for (const rec of records) {
-      if (rec.ratio_adjusted === null) continue;
-      const share = (without: number, all: number) => (all > 0 ? without / all : 0);
-      if (share(rec.n_workers_group_without_comparator, rec.n_workers_group) >= 0.2 || share(rec.n_workers_reference_without_comparator, rec.n_workers_reference) >= 0.2) {
-        rec.sentence += ` A fifth or more of one group worked where nobody of the other did the same role in the same team${FAIRNESS_MEASURE_DEFS[rec.measure].strata === "window" ? "" : " and month"}, so they were not compared: the groups are partly separated.`;
-      }
-      const u = rec.ratio_unadjusted;
-      if (rec.scope !== "team" && u !== null && u > 0 && Math.abs(Math.log(u)) > Math.abs(Math.log(rec.ratio_adjusted)) + Math.log(1.1)) {
-        rec.sentence += ` Without comparing like with like the ratio is ${u.toFixed(2)}: much of that difference is where ${rec.group_label} work and who they are (the teams and roles they are in${adjust.includes("experience") ? ", and their experience" : ""}), not how work is shared within teams. That is a placement difference, not an allocation disparity, but it is worth a director's attention.`;
-      }
-    }
-
-    // a service- or employer-level difference in the primary family: how much of it does one team drive?
-    records.forEach((rec, i) => {
-      if (rec.family !== "primary" || rec.scope === "team" || rec.ratio_adjusted === null || !["adverse disparity", "favourable disparity", "possible disparity: watch"].includes(rec.verdict)) return;
-      const p = raw[i]!.p;
-      const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust, experienceFactors: expFactors }));
-      if (driver) {
-        rec.driven_by_team = driver.team;
-        rec.driven_by_service = driver.service;
-        rec.ratio_without_driving_team = driver.ratio_without;
-        // (pub_fairness_results removes this sentence where the team's own row is withheld)
-        rec.sentence += ` Without ${driver.team} the ratio is ${driver.ratio_without!.toFixed(2)}: that team drives most of it.`;
-      }
-    });
-
-    // like with like, and how much each characteristic matters: every primary-question row again
-    // with each characteristic released or added (deterministic ratios, fairness_adjustment)
-    const adjustment: (AdjustmentVariant & { result_id: number })[] = [];
-    records.forEach((rec, i) => {
-      const p = raw[i]!.p;
-      if (!isPrimaryQuestion(p)) return;
-      const variants: { variant: string; adjust: AdjustKey[] }[] = [{ variant: "as reported", adjust }];
-      const named: [AdjustKey, string][] = [["experience", "experience band"], ["employment", "employment type"], ["fte_band", "working pattern"]];
-      for (const [key, words] of named) {
-        if (adjust.includes(key)) variants.push({ variant: `without ${words}`, adjust: adjust.filter((k) => k !== key) });
-        else variants.push({ variant: `also ${words}`, adjust: [...adjust, key] });
-      }
-      const all = [...new Set<AdjustKey>([...adjust, "experience", "employment", "fte_band"])];
-      if (all.length > adjust.length + 1) variants.push({ variant: "also every one of these", adjust: all });
-      for (const v of adjustmentSensitivity(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, alpha: plan2.alpha, experienceFactors: expFactors }, variants)) {
-        adjustment.push({ ...v, result_id: rec.result_id });
-      }
-    });
-
-    // Not known: for every row of the primary family, the two re-runs (every Not known worker in
-    // the group, then in the reference) judged in the same family on the same rule
-    if (opts.sensitivity !== false) {
-      const familyIdx = new Map<string, number[]>();
-      records.forEach((r, i) => {
-        if (r.family === "primary" && eligibleOf(placed[i]!.result)) familyIdx.set(r.family_id, [...(familyIdx.get(r.family_id) ?? []), i]);
-      });
-      records.forEach((rec, i) => {
-        const p = raw[i]!.p;
-        if (rec.family !== "primary") return;
-        const scopeObs = base.filter((b) => (p.scope.service === null || b.row.service === p.scope.service) && (p.scope.team === null || b.row.team === p.scope.team));
-        const obs: WorkerMonthObs[] = scopeObs.map((b) => ({ ...obsOf(b.row), group: b.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(b.row) ?? "other"), values: b.mv.values, num: b.mv.num, den: b.mv.den }));
-        if (!obs.some((o) => o.group === "Not known")) {
-          rec.sensitivity_as_group = rec.verdict;
-          rec.sensitivity_as_reference = rec.verdict;
-          rec.verdict_changes_if_not_known = false;
-          return;
-        }
-        // the same settled Monte Carlo and detectable-ratio level as the base test of this family
-        const s = sensitivity(obs, { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, baseVerdict: rec.verdict, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust, experienceFactors: expFactors, alpha: plan2.alpha, mdeAlpha: plan2.alpha / Math.max(1, rec.family_size), mc: mcFor(Math.max(1, rec.family_size)) });
-        const members = familyIdx.get(rec.family_id) ?? [];
-        const pos = members.indexOf(i);
-        const verdictOf = (r: FairnessResult) => {
-          const eligible = eligibleOf(r);
-          const q = eligible && pos >= 0 ? qInFamily(members.map((j) => records[j]!.p_value), pos, r.p_value) : eligible ? r.p_value : null;
-          const mcOf = (x: { p_settled: boolean | null; p_mc_low: number | null; p_mc_high: number | null }, end: "p_mc_low" | "p_mc_high") => (x.p_settled === null ? null : x[end]);
-          const qSettled = eligible && pos >= 0
-            ? qSettledInFamily(members.map((j) => mcOf(records[j]!, "p_mc_low")), members.map((j) => mcOf(records[j]!, "p_mc_high")), pos, mcOf(r, "p_mc_low"), mcOf(r, "p_mc_high"), plan2.alpha)
-            : null;
-          return settle({ ...r, q_value: q, q_settled: qSettled }, "primary").verdict;
-        };
-        rec.sensitivity_as_group = verdictOf(s.as_group);
-        rec.sensitivity_as_reference = verdictOf(s.as_reference);
-        rec.verdict_changes_if_not_known = rec.sensitivity_as_group !== rec.verdict || rec.sensitivity_as_reference !== rec.verdict;
-      });
-    }
-
-    const representation = await representationRows(conn, rows, asOf, scopes, reference, config.min_group_size);
-    const dataQuality = dataQualityRows(rows, scopes, records, config.min_group_size);
-    const tables = {
-      fairness_results: records.map(recordRow),
-      fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, workers_group_compared: r.monthly_workers_group[k], workers_reference_compared: r.monthly_workers_reference[k] }))),
-      fairness_representation: representation,
-      fairness_data_quality: dataQuality,
-      fairness_adjustment: adjustment.map((a) => ({ ...a, adjusted_for: a.adjusted_for.join(", ") })),
-    };
-    const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality, findings: groupFindings(records) };
-    return { tables, extra: run };
   },
 };
+
+/** The audit of the window's worker-months (auditStep.compute, once they are read). */
+async function auditRun(
+  conn: DuckDBConnection,
+  config: Config,
+  opts: AuditOptions,
+  { t0, window, asOf, start, rows, pool }: { t0: number; window: number; asOf: string; start: string; rows: Row[]; pool: AuditPool },
+): Promise<{ tables: Record<string, readonly object[]>; extra: AuditRun }> {
+  const reference = config.reference_group;
+  const comparisons = comparisonsFor(reference, rows, config.roles).filter((c) => !opts.comparisons || opts.comparisons.includes(c.kind));
+  const scopes = scopesFor(rows, config.employer).filter((s) => !opts.scopes || opts.scopes.includes(s.level));
+  const measures = opts.measures ?? [...FAIRNESS_MEASURES];
+  const seed = opts.seed ?? 20261122;
+  const resamples = opts.resamples ?? 10_000;
+
+  // the worker-month measures once; each comparison relabels the groups
+  const base = rows.map((r) => ({ row: r, mv: measureValues({
+    cases: r.cases, case_points: r.case_points, non_case_points: r.non_case_points, complex_cases: r.high_complexity_cases,
+    known_complexity_cases: r.cases_with_complexity, new_cases: r.new_cases, new_case_points: r.new_case_points,
+    new_complex_cases: r.new_high_complexity_cases, new_known_complexity_cases: r.new_cases_with_complexity, supervision_planned: r.supervision_planned, supervision_held: r.supervision_held,
+    review_requested: r.review_requested, fte: r.fte,
+  }) }));
+
+  // every worker-month encoded once (stats/fairness/encode.ts); each scope and comparison is a
+  // subset of its rows, in their order, with the comparison's groups
+  const baseObs: WorkerMonthObs[] = base.map((b) => ({ ...obsOf(b.row), group: "", values: b.mv.values, num: b.mv.num, den: b.mv.den }));
+  // experience, allowed for by standardisation within service and role (stats/fairness/experience.ts),
+  // from every worker of the window whatever their group
+  const all = EncodedObs.of(baseObs);
+  const expFactors = experienceFactors(all, measures);
+  pool.start({ obs: baseObs, experienceFactors: expFactors }, all);
+  const scopeRows = new Map<Scope, Int32Array>();
+  const rowsOf = (scope: Scope) => {
+    let idx = scopeRows.get(scope);
+    if (!idx) {
+      const list: number[] = [];
+      base.forEach((b, i) => {
+        if ((scope.service === null || b.row.service === scope.service) && (scope.team === null || b.row.team === scope.team)) list.push(i);
+      });
+      scopeRows.set(scope, (idx = Int32Array.from(list)));
+    }
+    return idx;
+  };
+  const plan: { scope: Scope; comparison: Comparison; measure: FairnessMeasure; obs: EncodedObs; subset: number }[] = [];
+  for (const scope of scopes) {
+    const inScope = rowsOf(scope);
+    for (const comparison of comparisons) {
+      if (!comparison.scopes.includes(scope.level)) continue;
+      const rowList: number[] = [];
+      const groups: string[] = [];
+      for (const i of inScope) {
+        const group = comparison.groupOf(base[i]!.row);
+        if (group === null) continue;
+        rowList.push(i);
+        groups.push(group);
+      }
+      if (!groups.includes(comparison.group)) continue; // nobody of the group here: nothing to test
+      const subset = pool.subset(Int32Array.from(rowList), groups);
+      const obs = pool.observations(subset);
+      for (const measure of measures) plan.push({ scope, comparison, measure, obs, subset });
+    }
+  }
+  const plan2 = analysisPlan(config);
+  const eligibleOf = (r: FairnessResult) => r.p_value !== null && r.n_workers_group_compared >= DEFAULT_RULE.min_workers && r.n_workers_reference_compared >= DEFAULT_RULE.min_workers;
+  const adjust = opts.adjust ?? plan2.adjust;
+  const minWorkers = DEFAULT_RULE.min_workers;
+  const optionsFor = (p: (typeof plan)[number]) => ({
+    group: p.comparison.group,
+    reference: p.comparison.reference,
+    measure: p.measure,
+    windowMonths: window,
+    asOf,
+    seed,
+    resamples,
+    alpha: plan2.alpha,
+    minGroupSize: config.min_group_size,
+    adjust,
+    experienceFactors: expFactors,
+    scope: p.scope.label,
+    service: p.scope.service,
+    team: p.scope.team,
+    labels: p.comparison.subgroup ? { group: `${groupWord(p.comparison.group)} (${p.comparison.subgroup})`, reference: `${groupWord(p.comparison.reference)} (${p.comparison.subgroup})` } : undefined,
+  });
+  // Settled Monte Carlo (pipelines/stats/fairness/montecarlo.ts): each test resamples until its
+  // p-value is on a known side of every Benjamini-Hochberg threshold of its family
+  // (alpha k / m) and its interval's ends on a known side of 0.80, 1 and 1.25, or its budget
+  // runs out, with a resampling risk of at most MC_RISK per interval; the verdict then uses the
+  // decisions on its path (verdict.ts) and the family's q settled over every interval (family.ts). A secondary verdict does not depend on q (it is at
+  // most "watch", decided by the interval), so its p needs no threshold. The families are run
+  // in stages so that each one's size is known before it resamples.
+  const mcFor = (familySize: number) => ({
+    pThresholds: Array.from({ length: familySize }, (_, k) => (plan2.alpha * (k + 1)) / familySize),
+    ciThresholds: [1 / DEFAULT_RULE.equivalence_margin, 1, DEFAULT_RULE.equivalence_margin],
+    risk: MC_RISK,
+    maxPermutations: Math.max(resamples, 20_000),
+    maxResamples: resamples,
+  });
+  // (known before resampling: enough compared workers on each side. A test whose ratio then turns
+  // out undefined has no p-value and leaves its family one smaller than the thresholds assumed;
+  // rare, and it only loosens the settledness guarantee for that family.)
+  const canSpeak = (p: (typeof plan)[number]) => {
+    const n = comparedWorkers(p.obs, optionsFor(p));
+    return n.group >= minWorkers && n.reference >= minWorkers;
+  };
+  const results: (FairnessResult | undefined)[] = plan.map(() => undefined);
+  let done = 0;
+  const progress = () => {
+    if (++done % 25 === 0) opts.onProgress?.(done, plan.length);
+  };
+  // the tests of a stage, on every core; familySize null: secondary
+  const runTests = async (idx: readonly number[], familySize: (i: number) => number | null) => {
+    const tasks = idx.map((i) => {
+      const p = plan[i]!;
+      const m = familySize(i);
+      // the detectable ratio at the level a verdict needs: alpha / m in a primary family of m
+      // (Benjamini-Hochberg's threshold when this is the only difference), alpha for a secondary test
+      const mdeAlpha = m ? plan2.alpha / m : plan2.alpha;
+      const { experienceFactors: _f, ...options } = optionsFor(p);
+      return { subset: p.subset, options: { ...options, mdeAlpha, mc: m === null ? { ...mcFor(0), pThresholds: [] } : mcFor(m) }, cost: p.obs.n };
+    });
+    const out = await pool.run(tasks, progress);
+    idx.forEach((i, k) => (results[i] = out[k]));
+  };
+  const isPrimaryQuestion = (p: (typeof plan)[number]) => p.comparison.kind === "primary" && plan2.primaryMeasures.includes(p.measure);
+  // stage 1: the employer and the services
+  const stage1 = plan.map((p, i) => (isPrimaryQuestion(p) && p.scope.level !== "team" ? i : -1)).filter((i) => i >= 0);
+  const m1 = stage1.filter((i) => canSpeak(plan[i]!)).length;
+  await runTests(stage1, () => m1);
+  const stage1Placed = placeInFamilies(stage1.map((i) => ({ scope: plan[i]!.scope.level, service: plan[i]!.scope.service, comparison: plan[i]!.comparison.kind, result: results[i]!, eligible: eligibleOf(results[i]!) })), plan2);
+  const flagged = new Set(stage1Placed.flatMap((pl, k) => {
+    const p = plan[stage1[k]!]!;
+    const r = pl.result;
+    // flagged: a settled significant difference (the verdict says adverse or favourable)
+    return p.scope.level === "service" && (r.verdict === "adverse disparity" || r.verdict === "favourable disparity") ? [JSON.stringify([p.scope.service, p.measure])] : [];
+  }));
+  // stage 2: the teams of each service and measure found to differ; every other test is secondary
+  const teamFamilies = new Map<string, number[]>();
+  plan.forEach((p, i) => {
+    if (!isPrimaryQuestion(p) || p.scope.level !== "team") return;
+    const k = JSON.stringify([p.scope.service, p.measure]);
+    if (flagged.has(k)) teamFamilies.set(k, [...(teamFamilies.get(k) ?? []), i]);
+  });
+  const stage2Size = new Map<number, number>();
+  for (const idx of teamFamilies.values()) {
+    const m2 = idx.filter((i) => canSpeak(plan[i]!)).length;
+    for (const i of idx) stage2Size.set(i, m2);
+  }
+  await runTests([...stage2Size.keys()], (i) => stage2Size.get(i)!);
+  await runTests(plan.map((_, i) => i).filter((i) => results[i] === undefined), () => null);
+  const raw = plan.map((p, i) => ({ r: results[i]!, p }));
+
+  // The declared analysis plan: each test's family, Benjamini-Hochberg within each family, and
+  // the verdicts (pipelines/stats/fairness/family.ts). A test with fewer than the rule's
+  // minimum compared workers on either side cannot reach a verdict whatever its p-value, so it
+  // is left out of its family's correction (independent filtering) and keeps a null q-value.
+  const placed = placeInFamilies(raw.map((x) => ({ scope: x.p.scope.level, service: x.p.scope.service, comparison: x.p.comparison.kind, result: x.r, eligible: eligibleOf(x.r) })), plan2);
+  const records: AuditRecord[] = placed.map((pl, i) => {
+    const p = raw[i]!.p;
+    const { rule: _rule, adjusted_for, ...rest } = pl.result;
+    return {
+      ...rest,
+      result_id: i + 1,
+      scope: p.scope.level,
+      scope_label: p.scope.label,
+      comparison: p.comparison.kind,
+      subgroup: p.comparison.subgroup,
+      adjusted_for: adjusted_for.join(", "),
+      n_workers_group_without_comparator: pl.result.n_workers_group - pl.result.n_workers_group_compared,
+      n_workers_reference_without_comparator: pl.result.n_workers_reference - pl.result.n_workers_reference_compared,
+      family: pl.family,
+      family_id: pl.family_id,
+      family_size: pl.family_size,
+      driven_by_team: null,
+      driven_by_service: null,
+      ratio_without_driving_team: null,
+      sensitivity_as_group: null,
+      sensitivity_as_reference: null,
+      verdict_changes_if_not_known: null,
+    };
+  });
+
+  // separation: workers not compared, and a gap that lies between teams rather than within them
+  // (no counts in the sentences: they are published wherever the row is)
+  for (const rec of records) {
+    if (rec.ratio_adjusted === null) continue;
+    const share = (without: number, all: number) => (all > 0 ? without / all : 0);
+    if (share(rec.n_workers_group_without_comparator, rec.n_workers_group) >= 0.2 || share(rec.n_workers_reference_without_comparator, rec.n_workers_reference) >= 0.2) {
+      rec.sentence += ` A fifth or more of one group worked where nobody of the other did the same role in the same team${FAIRNESS_MEASURE_DEFS[rec.measure].strata === "window" ? "" : " and month"}, so they were not compared: the groups are partly separated.`;
+    }
+    const u = rec.ratio_unadjusted;
+    if (rec.scope !== "team" && u !== null && u > 0 && Math.abs(Math.log(u)) > Math.abs(Math.log(rec.ratio_adjusted)) + Math.log(1.1)) {
+      rec.sentence += ` Without comparing like with like the ratio is ${u.toFixed(2)}: much of that difference is where ${rec.group_label} work and who they are (the teams and roles they are in${adjust.includes("experience") ? ", and their experience" : ""}), not how work is shared within teams. That is a placement difference, not an allocation disparity, but it is worth a director's attention.`;
+    }
+  }
+
+  // a service- or employer-level difference in the primary family: how much of it does one team drive?
+  records.forEach((rec, i) => {
+    if (rec.family !== "primary" || rec.scope === "team" || rec.ratio_adjusted === null || !["adverse disparity", "favourable disparity", "possible disparity: watch"].includes(rec.verdict)) return;
+    const p = raw[i]!.p;
+    const driver = drivingTeam(rec.ratio_adjusted, leaveOneTeamOut(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, adjust, experienceFactors: expFactors }));
+    if (driver) {
+      rec.driven_by_team = driver.team;
+      rec.driven_by_service = driver.service;
+      rec.ratio_without_driving_team = driver.ratio_without;
+      // (pub_fairness_results removes this sentence where the team's own row is withheld)
+      rec.sentence += ` Without ${driver.team} the ratio is ${driver.ratio_without!.toFixed(2)}: that team drives most of it.`;
+    }
+  });
+
+  // like with like, and how much each characteristic matters: every primary-question row again
+  // with each characteristic released or added (deterministic ratios, fairness_adjustment)
+  const adjustment: (AdjustmentVariant & { result_id: number })[] = [];
+  records.forEach((rec, i) => {
+    const p = raw[i]!.p;
+    if (!isPrimaryQuestion(p)) return;
+    const variants: { variant: string; adjust: AdjustKey[] }[] = [{ variant: "as reported", adjust }];
+    const named: [AdjustKey, string][] = [["experience", "experience band"], ["employment", "employment type"], ["fte_band", "working pattern"]];
+    for (const [key, words] of named) {
+      if (adjust.includes(key)) variants.push({ variant: `without ${words}`, adjust: adjust.filter((k) => k !== key) });
+      else variants.push({ variant: `also ${words}`, adjust: [...adjust, key] });
+    }
+    const all = [...new Set<AdjustKey>([...adjust, "experience", "employment", "fte_band"])];
+    if (all.length > adjust.length + 1) variants.push({ variant: "also every one of these", adjust: all });
+    for (const v of adjustmentSensitivity(p.obs, { group: p.comparison.group, reference: p.comparison.reference, measure: p.measure, windowMonths: window, asOf, alpha: plan2.alpha, experienceFactors: expFactors }, variants)) {
+      adjustment.push({ ...v, result_id: rec.result_id });
+    }
+  });
+
+  // Not known: for every row of the primary family, the two re-runs (every Not known worker in
+  // the group, then in the reference) judged in the same family on the same rule
+  if (opts.sensitivity !== false) {
+    const familyIdx = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      if (r.family === "primary" && eligibleOf(placed[i]!.result)) familyIdx.set(r.family_id, [...(familyIdx.get(r.family_id) ?? []), i]);
+    });
+    // the re-runs, as tests on every core: the scope's worker-months with every Not known worker
+    // in the group, then in the reference (stats/fairness/sensitivity.ts, with the same settled
+    // Monte Carlo and detectable-ratio level as the base test of this family)
+    const reruns: { i: number; asGroup: number; asReference: number }[] = [];
+    const tasks: (AuditTask & { cost: number })[] = [];
+    records.forEach((rec, i) => {
+      const p = raw[i]!.p;
+      if (rec.family !== "primary") return;
+      const inScope = rowsOf(p.scope);
+      const groups = Array.from(inScope, (k) => (base[k]!.row.reporting_group === "Not known" ? "Not known" : (p.comparison.groupOf(base[k]!.row) ?? "other")));
+      if (!groups.includes("Not known")) {
+        rec.sensitivity_as_group = rec.verdict;
+        rec.sensitivity_as_reference = rec.verdict;
+        rec.verdict_changes_if_not_known = false;
+        return;
+      }
+      const options = { group: p.comparison.group, reference: p.comparison.reference, measure: rec.measure, windowMonths: window, asOf, seed, resamples, minGroupSize: config.min_group_size, service: p.scope.service, team: p.scope.team, scope: p.scope.label, adjust, alpha: plan2.alpha, mdeAlpha: plan2.alpha / Math.max(1, rec.family_size), mc: mcFor(Math.max(1, rec.family_size)) };
+      const as = (to: string) => {
+        // (a worker-month of neither group is left out of any comparison, so the subset omits it)
+        const keep = groups.flatMap((g, k) => (g === "other" ? [] : [k]));
+        const subset = pool.subset(Int32Array.from(keep, (k) => inScope[k]!), keep.map((k) => (groups[k] === "Not known" ? to : groups[k]!)));
+        tasks.push({ subset, options, cost: keep.length });
+        return tasks.length - 1;
+      };
+      reruns.push({ i, asGroup: as(p.comparison.group), asReference: as(p.comparison.reference) });
+    });
+    const rerun = await pool.run(tasks);
+    for (const { i, asGroup, asReference } of reruns) {
+      const rec = records[i]!;
+      const members = familyIdx.get(rec.family_id) ?? [];
+      const pos = members.indexOf(i);
+      const verdictOf = (r: FairnessResult) => {
+        const eligible = eligibleOf(r);
+        const q = eligible && pos >= 0 ? qInFamily(members.map((j) => records[j]!.p_value), pos, r.p_value) : eligible ? r.p_value : null;
+        const mcOf = (x: { p_settled: boolean | null; p_mc_low: number | null; p_mc_high: number | null }, end: "p_mc_low" | "p_mc_high") => (x.p_settled === null ? null : x[end]);
+        const qSettled = eligible && pos >= 0
+          ? qSettledInFamily(members.map((j) => mcOf(records[j]!, "p_mc_low")), members.map((j) => mcOf(records[j]!, "p_mc_high")), pos, mcOf(r, "p_mc_low"), mcOf(r, "p_mc_high"), plan2.alpha)
+          : null;
+        return settle({ ...r, q_value: q, q_settled: qSettled }, "primary").verdict;
+      };
+      rec.sensitivity_as_group = verdictOf(rerun[asGroup]!);
+      rec.sensitivity_as_reference = verdictOf(rerun[asReference]!);
+      rec.verdict_changes_if_not_known = rec.sensitivity_as_group !== rec.verdict || rec.sensitivity_as_reference !== rec.verdict;
+    }
+  }
+
+  const representation = await representationRows(conn, rows, asOf, scopes, reference, config.min_group_size);
+  const dataQuality = dataQualityRows(rows, scopes, records, config.min_group_size);
+  const tables = {
+    fairness_results: records.map(recordRow),
+    fairness_monthly: records.flatMap((r) => r.monthly_ratios.map((ratio, k) => ({ result_id: r.result_id, period: periodOf(monthIndex(r.window_start) + k), ratio, workers_group_compared: r.monthly_workers_group[k], workers_reference_compared: r.monthly_workers_reference[k] }))),
+    fairness_representation: representation,
+    fairness_data_quality: dataQuality,
+    fairness_adjustment: adjustment.map((a) => ({ ...a, adjusted_for: a.adjusted_for.join(", ") })),
+  };
+  const run: AuditRun = { as_of: asOf, window_start: start, window_end: asOf, tests: records.length, seconds: (performance.now() - t0) / 1000, results: records, representation, data_quality: dataQuality, findings: groupFindings(records) };
+  return { tables, extra: run };
+}
 
 /** The declared analysis plan of the config, its measures checked against the audit's. */
 export function analysisPlan(config: Config): { primaryMeasures: FairnessMeasure[]; alpha: number; adjust: AdjustKey[] } {

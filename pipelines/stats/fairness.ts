@@ -38,12 +38,15 @@
  *
  * Every resample costs O(worker-months in scope): per-worker, per-stratum
  * sufficient statistics (sum num, sum den, count) are precomputed into typed
- * arrays and the resampling loops allocate nothing.
+ * arrays and the resampling loops allocate nothing; a resample visits only the
+ * strata that can hold both groups (kernel.ts), with the same sums in the same
+ * order, so the results are those of a pass over every stratum.
  *
  * This file only re-exports; the code is in pipelines/stats/fairness/, one idea a module:
  * measures (catalogue), rule (thresholds and verdicts), types (input, options, result), ratio
- * (Mantel-Haenszel), cells and prepare (sufficient statistics), accumulate, interval, bootstrap,
- * linearise and permutation (the resampling kernel), sentences, verdict, audit-comparison,
+ * (Mantel-Haenszel), encode (observations as integer codes, encoded once per run), cells and
+ * prepare (sufficient statistics), accumulate, interval, bootstrap, kernel, stream, linearise
+ * and permutation (the resampling kernel), sentences, verdict, audit-comparison,
  * multiplicity (Benjamini-Hochberg), suppression, likelihood (WRES) and sensitivity (Not known).
  * Month helpers are in core/calendar.ts.
  *
@@ -66,6 +69,7 @@ export { DEFAULT_RULE, type TestFamily, type Verdict, type VerdictReason, type V
 export type { AdjustKey, AuditOptions, FairnessResult, McOptions, WorkerMonthObs } from "./fairness/types.ts";
 export { mantelHaenszelRatio, type StratumSummary } from "./fairness/ratio.ts";
 export { prepareComparison, type PreparedComparison } from "./fairness/prepare.ts";
+export { EncodedObs, type ObsInput } from "./fairness/encode.ts";
 export { expandedAlpha, minimumDetectableRatio, summariseBootstrap, type BootstrapSummary } from "./fairness/interval.ts";
 export { welchDf } from "./fairness/linearise.ts";
 export { describeResult, groupPhrase } from "./fairness/sentences.ts";

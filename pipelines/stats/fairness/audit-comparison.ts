@@ -6,9 +6,11 @@
  */
 import { DEFAULT_MIN_GROUP_SIZE } from "../../../core/defaults.ts";
 import { periodOf } from "../../../core/calendar.ts";
-import { createRng, deriveSeed } from "../rng.ts";
+import { deriveSeed } from "../rng.ts";
+import { createStream } from "./stream.ts";
 import { DEFAULT_RULE, type VerdictRule } from "./rule.ts";
-import type { AdjustKey, AuditOptions, FairnessResult, WorkerMonthObs } from "./types.ts";
+import type { AdjustKey, AuditOptions, FairnessResult } from "./types.ts";
+import { encoded, type ObsInput } from "./encode.ts";
 import { prepareComparison, windowOf, type PreparedComparison } from "./prepare.ts";
 import { accumulate, monthlyFromAcc, ratioFromAcc } from "./accumulate.ts";
 import { expandedAlpha, minimumDetectableRatio } from "./interval.ts";
@@ -47,7 +49,7 @@ export const FEW_WORKERS_RESAMPLES = 399;
  * @param options - see {@link AuditOptions}
  * @returns the result record
  */
-export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOptions): FairnessResult {
+export function auditComparison(input: ObsInput, options: AuditOptions): FairnessResult {
   const alpha = options.alpha ?? 0.05;
   const resamples = options.resamples ?? 10_000;
   const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
@@ -60,6 +62,8 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   const mc = options.mc;
   if (mc) validateMc(mc);
 
+  // (encoded once: the monthly view below prepares the same observations again)
+  const obs = encoded(input);
   const p = prepareComparison(obs, { ...options, adjust });
   const win = windowOf(options.asOf, options.windowMonths);
   const acc = new Float64Array(6 * p.S);
@@ -125,7 +129,7 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
   const ciThresholds = !mc ? [] : fewWorkers ? [] : mdeLinear <= rule.max_mde ? mc.ciThresholds : mc.ciThresholds.filter((t) => Math.abs(t - 1) < 1e-12);
   const pThresholds = !mc || fewWorkers ? [] : mc.pThresholds;
   if (Number.isFinite(Math.log(R)) || R === 0 || R === Infinity) {
-    const boot = bootstrap(p, createRng(deriveSeed(options.seed, ...id, "bootstrap")), {
+    const boot = bootstrap(p, createStream(deriveSeed(options.seed, ...id, "bootstrap")), {
       max: mc ? (fewWorkers ? FEW_WORKERS_RESAMPLES : mc.maxResamples) : resamples,
       early,
       alpha,
@@ -147,7 +151,7 @@ export function auditComparison(obs: readonly WorkerMonthObs[], options: AuditOp
     const permMax = mc ? mc.maxPermutations : early && fewWorkers ? Math.min(resamples, 999) : resamples;
     const perm = permutationTest(
       p,
-      createRng(deriveSeed(options.seed, ...id, "permutation")),
+      createStream(deriveSeed(options.seed, ...id, "permutation")),
       permMax,
       early ? (options.stopAfterExceedances ?? 50) : Infinity,
       mc ? { thresholds: pThresholds, risk: mc.risk / 2 } : undefined,

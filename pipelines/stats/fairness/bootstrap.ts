@@ -7,7 +7,8 @@
  */
 import type { Rng } from "../rng.ts";
 import type { PreparedComparison } from "./prepare.ts";
-import { accumulate, ratioFromAcc } from "./accumulate.ts";
+import { resampleKernel, weightedRatio } from "./kernel.ts";
+import { Xoshiro128ss } from "./stream.ts";
 import { minimumDetectableRatio, summariseBootstrap, type BootstrapSummary } from "./interval.ts";
 import { binomialQuantile } from "../dist.ts";
 import { checkpoints, ciSettled, clopperPearson, FIRST_BOOTSTRAP_BATCH, MAX_UNDEFINED_SHARE, quantileInterval } from "./montecarlo.ts";
@@ -67,6 +68,11 @@ const CLEARLY_TOO_FEW_MDE = 1.4;
  * within the budget can settle it). The resampling itself is unchanged, so
  * the same stream gives the same replicates with or without `mc`.
  *
+ * Each resample sums only the strata that hold both groups (kernel.ts: the others cannot hold
+ * both in any resample), in the same order as over every stratum, so the replicates are the
+ * same, bit for bit; with the kernel's own stream (stream.ts) a resample's weights are drawn
+ * without a call per draw.
+ *
  * @returns the summary, the resamples drawn and (with `mc`) whether every threshold is settled
  */
 export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): { summary: BootstrapSummary; used: number; settled: boolean | null; unsettled: number[] } {
@@ -77,25 +83,30 @@ export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): {
   let next = 0;
   const logs = new Float64Array(set.max);
   const weights = new Float64Array(p.W);
-  const acc = new Float64Array(6 * p.S);
+  const k = resampleKernel(p);
+  const acc = new Float64Array(6 * k.S);
   const { bootCellStart, bootCellWorkers } = p;
   const nCells = bootCellStart.length - 1;
+  // the kernel's own stream draws a resample's weights without a call per draw (the same numbers)
+  const inline = rng instanceof Xoshiro128ss && maxCell(bootCellStart) <= 0x200000;
   let prev: BootstrapSummary | null = null;
   let used = 0;
   for (let b = 0; b < set.max; b++) {
-    weights.fill(0);
-    for (let k = 0; k < nCells; k++) {
-      const c0 = bootCellStart[k];
-      const n = bootCellStart[k + 1] - c0;
-      if (n === 1) {
-        weights[bootCellWorkers[c0]] = 1;
-        continue;
+    if (inline) (rng as Xoshiro128ss).drawWeights(bootCellStart, bootCellWorkers, weights);
+    else {
+      weights.fill(0);
+      for (let c = 0; c < nCells; c++) {
+        const c0 = bootCellStart[c];
+        const n = bootCellStart[c + 1] - c0;
+        if (n === 1) {
+          weights[bootCellWorkers[c0]] = 1;
+          continue;
+        }
+        const f = n / (n - 1);
+        for (let d = 0; d < n - 1; d++) weights[bootCellWorkers[c0 + rng.nextInt(n)]] += f;
       }
-      const f = n / (n - 1);
-      for (let d = 0; d < n - 1; d++) weights[bootCellWorkers[c0 + rng.nextInt(n)]] += f;
     }
-    accumulate(p, p.isGroup, weights, acc);
-    logs[b] = Math.log(ratioFromAcc(acc, p.S));
+    logs[b] = Math.log(weightedRatio(k, weights, acc));
     used = b + 1;
     if (mc) {
       if (used === checks[next]) {
@@ -122,6 +133,12 @@ export function bootstrap(p: PreparedComparison, rng: Rng, set: BootSettings): {
     }
   }
   return { summary: summariseBootstrap(logs, used, set.ciAlpha), used, settled: null, unsettled: [] };
+}
+
+function maxCell(start: Int32Array): number {
+  let m = 0;
+  for (let k = 0; k + 1 < start.length; k++) m = Math.max(m, start[k + 1]! - start[k]!);
+  return m;
 }
 
 /**

@@ -41,10 +41,10 @@ export function toCsr(cells: number[][]): { start: Int32Array; workers: Int32Arr
  * then within the group; a single worker left over joins the group's largest
  * cell.
  */
-export function bootstrapCells(labelOf: Uint8Array, teamOf: string[], cellOf: string[]): number[][] {
+export function bootstrapCells(labelOf: Uint8Array, teamOf: ArrayLike<string | number>, cellOf: ArrayLike<string | number>): number[][] {
   const out: number[][] = [];
   for (const lab of [1, 0]) {
-    const byCell = new Map<string, number[]>();
+    const byCell = new Map<string | number, number[]>();
     for (let w = 0; w < labelOf.length; w++) {
       if (labelOf[w] !== lab) continue;
       const k = cellOf[w];
@@ -58,7 +58,7 @@ export function bootstrapCells(labelOf: Uint8Array, teamOf: string[], cellOf: st
       if (c.length >= 2) mine.push(c);
       else singles.push(c[0]);
     }
-    const byTeam = new Map<string, number[]>();
+    const byTeam = new Map<string | number, number[]>();
     for (const w of singles) {
       const list = byTeam.get(teamOf[w]);
       if (list) list.push(w);

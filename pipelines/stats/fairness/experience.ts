@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { FAIRNESS_MEASURE_DEFS, type FairnessMeasure, isNum } from "./measures.ts";
+import { FAIRNESS_MEASURE_DEFS, type FairnessMeasure } from "./measures.ts";
 import { experienceKey } from "./prepare.ts";
-import type { WorkerMonthObs } from "./types.ts";
+import { encoded, type ObsInput } from "./encode.ts";
 
 /**
  * No shrinkage towards the service-and-role rate: in simulation (ethnic-minority workers four
@@ -24,37 +24,61 @@ import type { WorkerMonthObs } from "./types.ts";
  * f = (N_b / D_b) / (N / D), with N_b, D_b the band's sums and N, D those of the service and
  * role. Worker-level measures get none.
  *
- * @param obs - worker-months of every worker (any group) with num/den per measure
+ * Sums are taken in the order of the observations (as ever: the factors are the same, bit for
+ * bit, as when they were summed by string keys).
+ *
+ * @param obs - worker-months of every worker (any group) with num/den per measure (or their encoding)
  * @param measures - the measures to compute factors for
  * @returns factors keyed by experienceKey (prepare.ts)
  */
-export function experienceFactors(obs: readonly WorkerMonthObs[], measures: readonly FairnessMeasure[]): Map<string, number> {
+export function experienceFactors(obs: ObsInput, measures: readonly FairnessMeasure[]): Map<string, number> {
+  const enc = encoded(obs);
+  const tab = enc.tables;
+  // each experience combination's (service, role)
+  const nc = tab.comboService.length;
+  const wholeOf = new Int32Array(nc);
+  const wholeIds = new Map<string, number>();
+  for (let x = 0; x < nc; x++) {
+    const kw = `${tab.comboService[x]}\u0001${tab.comboRole[x]}`;
+    let id = wholeIds.get(kw);
+    if (id === undefined) wholeIds.set(kw, (id = wholeIds.size));
+    wholeOf[x] = id;
+  }
   const out = new Map<string, number>();
+  const bandN = new Float64Array(nc);
+  const bandD = new Float64Array(nc);
+  const seen = new Uint8Array(nc);
+  const wholeN = new Float64Array(wholeIds.size);
+  const wholeD = new Float64Array(wholeIds.size);
+  const order: number[] = [];
   for (const m of measures) {
     if (FAIRNESS_MEASURE_DEFS[m].level === "worker") continue;
-    const band = new Map<string, [number, number]>();
-    const whole = new Map<string, [number, number]>();
-    for (const o of obs) {
-      const n = o.num?.[m];
-      const d = o.den?.[m];
-      if (!isNum(n) || !isNum(d) || !(d > 0) || !isNum(o.values[m] ?? null)) continue;
-      const kb = experienceKey(o.service, o.role, o.experience_band ?? "not recorded", m);
-      const kw = `${o.service}\u0001${o.role}`;
-      const b = band.get(kb) ?? [0, 0];
-      b[0] += n;
-      b[1] += d;
-      band.set(kb, b);
-      const w = whole.get(kw) ?? [0, 0];
-      w[0] += n;
-      w[1] += d;
-      whole.set(kw, w);
+    // sums in the order of the observations, over those with a numerator and a denominator
+    const cols = enc.measureColumns(m);
+    bandN.fill(0);
+    bandD.fill(0);
+    seen.fill(0);
+    wholeN.fill(0);
+    wholeD.fill(0);
+    order.length = 0;
+    for (let i = 0; i < enc.n; i++) {
+      if (cols.kind[i] !== 1) continue;
+      const n = cols.num[i]!;
+      const d = cols.den[i]!;
+      const x = enc.expCombo[i]!;
+      if (!seen[x]) {
+        seen[x] = 1;
+        order.push(x);
+      }
+      bandN[x] += n;
+      bandD[x] += d;
+      wholeN[wholeOf[x]!] += n;
+      wholeD[wholeOf[x]!] += d;
     }
-    for (const [kb, [nb, db]] of band) {
-      const [service, role] = kb.split("\u0001");
-      const [nw, dw] = whole.get(`${service}\u0001${role}`)!;
-      const r = nw / dw;
-      const f = r > 0 && Number.isFinite(r) ? nb / db / r : 1;
-      out.set(kb, f > 0 && Number.isFinite(f) ? f : 1);
+    for (const x of order) {
+      const r = wholeN[wholeOf[x]!]! / wholeD[wholeOf[x]!]!;
+      const f = r > 0 && Number.isFinite(r) ? bandN[x]! / bandD[x]! / r : 1;
+      out.set(experienceKey(tab.comboService[x]!, tab.comboRole[x]!, tab.comboBand[x]!, m), f > 0 && Number.isFinite(f) ? f : 1);
     }
   }
   return out;

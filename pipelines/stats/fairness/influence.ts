@@ -7,7 +7,8 @@
  */
 import { accumulate, ratioFromAcc } from "./accumulate.ts";
 import { prepareComparison, type PreparedComparison } from "./prepare.ts";
-import type { AdjustKey, AuditOptions, WorkerMonthObs } from "./types.ts";
+import type { AdjustKey, AuditOptions } from "./types.ts";
+import { encoded, type ObsInput } from "./encode.ts";
 import { linearisedSe, welchDf } from "./linearise.ts";
 import { tQuantile } from "../dist.ts";
 
@@ -20,13 +21,19 @@ export interface TeamInfluence {
 }
 
 /** The adjusted ratio without each team of the observations, in team order. */
-export function leaveOneTeamOut(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): TeamInfluence[] {
-  const key = (o: { service: string; team: string }) => `${o.service}\u0001${o.team}`;
-  const teams = [...new Map(obs.map((o) => [key(o), { service: o.service, team: o.team }])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+export function leaveOneTeamOut(obs: ObsInput, options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): TeamInfluence[] {
+  const enc = encoded(obs);
+  const tab = enc.tables;
+  const teamOfRow = Int32Array.from(enc.cell, (c) => tab.cellTeam[c]!);
+  const key = (t: number) => `${tab.teamService[t]}\u0001${tab.teamName[t]}`;
+  const teams = [...new Set(teamOfRow)].map((t) => [key(t), t] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (teams.length < 2) return [];
-  return teams.map(([k, { service, team }]) => {
-    const rest = obs.filter((o) => key(o) !== k);
-    const p = prepareComparison(rest, options);
+  const skipRow = new Uint8Array(enc.n);
+  return teams.map(([, t]) => {
+    const service = tab.teamService[t]!;
+    const team = tab.teamName[t]!;
+    for (let i = 0; i < enc.n; i++) skipRow[i] = teamOfRow[i] === t ? 1 : 0;
+    const p = prepareComparison(enc, { ...options, skipRow });
     if (p.S === 0) return { team, service, ratio_without: null };
     const acc = new Float64Array(6 * p.S);
     accumulate(p, p.isGroup, null, acc);
@@ -50,7 +57,7 @@ export function drivingTeam(ratio: number, influence: readonly TeamInfluence[]):
 }
 
 /** Workers of each group compared (in a stratum with both groups): whether a test can reach a verdict, known before any resampling. */
-export function comparedWorkers(obs: readonly WorkerMonthObs[], options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): { group: number; reference: number } {
+export function comparedWorkers(obs: ObsInput, options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "adjust" | "experienceFactors">): { group: number; reference: number } {
   return comparedIn(prepareComparison(obs, options));
 }
 
@@ -95,12 +102,13 @@ export interface AdjustmentVariant {
  * for seeing whether a characteristic matters, not for verdicts.
  */
 export function adjustmentSensitivity(
-  obs: readonly WorkerMonthObs[],
+  obs: ObsInput,
   options: Pick<AuditOptions, "group" | "reference" | "measure" | "windowMonths" | "asOf" | "alpha" | "experienceFactors">,
   variants: readonly { variant: string; adjust: AdjustKey[] }[],
 ): AdjustmentVariant[] {
+  const enc = encoded(obs);
   return variants.map(({ variant, adjust }) => {
-    const p = prepareComparison(obs, { ...options, adjust });
+    const p = prepareComparison(enc, { ...options, adjust });
     const n = comparedIn(p);
     const base = { variant, adjusted_for: adjust, n_workers_group_compared: n.group, n_workers_reference_compared: n.reference };
     if (p.S === 0) return { ...base, ratio: null, ci_low: null, ci_high: null };

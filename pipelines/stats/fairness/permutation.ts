@@ -8,6 +8,8 @@
 import type { Rng } from "../rng.ts";
 import type { PreparedComparison } from "./prepare.ts";
 import { accumulate } from "./accumulate.ts";
+import { keepStrata, strataAPermutationCanMix } from "./kernel.ts";
+import { Xoshiro128ss } from "./stream.ts";
 import { newScratch, studentisedStatistic } from "./linearise.ts";
 import { checkpoints, clopperPearson, DEFAULT_MC_RISK, FIRST_PERMUTATION_BATCH, pSettled } from "./montecarlo.ts";
 
@@ -56,12 +58,17 @@ export interface PermutationMc {
  * as no threshold lies inside it (every decision "p <= t" is then known, and
  * agrees with the reported estimate), or at `max` (then `settled` is false).
  *
+ * Each permutation sums only the strata that some shuffle can give both groups (kernel.ts), in
+ * the same order as over every stratum: the statistics are the same, bit for bit.
+ *
  * No tail approximation is made when no permuted statistic is as extreme: the
  * permutation distribution of the studentised statistic is heavier-tailed
  * than Student's t, so a t refinement overstates significance. The p-value
  * is then 1 / (B + 1) and `below` is the Clopper-Pearson upper bound.
  */
-export function permutationTest(p: PreparedComparison, rng: Rng, max: number, stopAt: number, mc?: PermutationMc): PermutationResult | null {
+export function permutationTest(whole: PreparedComparison, rng: Rng, max: number, stopAt: number, mc?: PermutationMc): PermutationResult | null {
+  // only the strata a shuffle can give both groups (the same sums: kernel.ts)
+  const p = keepStrata(whole, strataAPermutationCanMix(whole));
   const acc = new Float64Array(6 * p.S);
   const scr = newScratch(p.S);
   accumulate(p, p.isGroup, null, acc);
@@ -75,8 +82,13 @@ export function permutationTest(p: PreparedComparison, rng: Rng, max: number, st
   const lookRisk = mc ? mc.risk / checks.length : DEFAULT_MC_RISK;
   let next = 0;
   let exceed = 0;
+  // the kernel's own stream shuffles without a call per draw (the same numbers)
+  let largest = 0;
+  for (let k = 0; k < nCells; k++) largest = Math.max(largest, permCellStart[k + 1] - permCellStart[k]);
+  const inline = rng instanceof Xoshiro128ss && largest <= 0x200000;
   for (let b = 1; b <= max; b++) {
-    for (let k = 0; k < nCells; k++) {
+    if (inline) (rng as Xoshiro128ss).shuffleCells(permCellStart, permCellWorkers, labels);
+    else for (let k = 0; k < nCells; k++) {
       const c0 = permCellStart[k];
       for (let i = permCellStart[k + 1] - c0 - 1; i > 0; i--) {
         const j = rng.nextInt(i + 1);

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Verdict } from "./rule.ts";
-import type { AuditOptions, FairnessResult, WorkerMonthObs } from "./types.ts";
+import type { AuditOptions, FairnessResult } from "./types.ts";
+import { encoded, type ObsInput } from "./encode.ts";
 import { auditComparison } from "./audit-comparison.ts";
 
 /** Result of {@link sensitivity}. */
@@ -35,17 +36,21 @@ export interface SensitivityResult {
  * @returns both re-runs and whether the verdict changes
  */
 export function sensitivity(
-  obs: readonly WorkerMonthObs[],
+  input: ObsInput,
   options: AuditOptions & { notKnown?: string; baseVerdict?: Verdict },
 ): SensitivityResult {
   const nk = options.notKnown ?? "Not known";
   if (nk === options.group || nk === options.reference) throw new RangeError("the Not known label must differ from the group and the reference");
   const opts: AuditOptions = { ...options, resamples: options.resamples ?? 2000 };
-  const relabel = (to: string) => obs.map((o) => (o.group === nk ? { ...o, group: to } : o));
-  const base = options.baseVerdict ?? auditComparison(obs, opts).verdict;
+  const enc = encoded(input);
+  const relabel = (to: string) => enc.relabel(nk, to);
+  const base = options.baseVerdict ?? auditComparison(enc, opts).verdict;
   const asGroup = auditComparison(relabel(options.group), opts);
   const asRef = auditComparison(relabel(options.reference), opts);
-  const nNotKnown = new Set(obs.filter((o) => o.group === nk).map((o) => o.worker_id)).size;
+  const nk0 = enc.groupId(nk);
+  const notKnown = new Set<number>();
+  for (let i = 0; i < enc.n; i++) if (enc.group[i] === nk0) notKnown.add(enc.worker[i]!);
+  const nNotKnown = notKnown.size;
   return {
     base_verdict: base,
     as_group: asGroup,
