@@ -3,20 +3,26 @@
  *
  * The order of work keeps the guarantees simple:
  * 1. find the files, hash them, and stop early if every one was loaded before (a no-op);
- * 2. stage each table as text in temp tables and check every row in SQL (types, ranges, allowed
- *    values, duplicates, personal data); any problem refuses the whole return;
- * 3. in ONE transaction: insert the rows into the history tables, mark what they replace,
- *    check references against the resulting current version, record the load, archive the raw
- *    files under their hash (content-addressed, so harmless if we stop here), commit; any
- *    problem rolls everything back. A crash or kill at any moment leaves the database as it was.
- * A refused return is not archived, and personal-data values it held are not logged.
- * Copies made while reading (a sheet as CSV, a UTF-16 file as UTF-8) stay in <workspace>/tmp.
+ * 2. the usual case, a clean return ({@link quickIngest}): each table is read, typed, checked
+ *    (types, ranges, allowed values, personal data) and inserted into its history table in one
+ *    scan, its keys checked for repeats beside it, all in ONE transaction; then the rows they
+ *    replace are marked, references checked against the resulting current version, the load
+ *    recorded, the raw files archived under their hash (content-addressed, so harmless if we stop
+ *    here), and committed. Any problem rolls everything back;
+ * 3. only then, for a return with a problem: each table staged as text and every row checked in
+ *    SQL, the tables with a problem in detail, listing every problem (file, row, column, value,
+ *    what was expected): any problem refuses the whole return (and a return that turns out
+ *    clean after all is stored as in 2, in one transaction).
+ * A crash or kill at any moment leaves the database as it was. A refused return is not archived,
+ * and personal-data values it held are not logged. Copies made while reading (a sheet as CSV, a
+ * UTF-16 file as UTF-8, the raw files before they are archived) stay in <workspace>/tmp.
  *
  * A workforce census (.xml), an Ofsted Annex A workbook or a worker key map takes another path
  * ({@link ingestSide}, docs/census-and-annex-a.md): each file is read into its minimised,
  * pseudonymised extract, and the extract, never the raw file, is stored and archived.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFile as copyFileAsync } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CONTRACT, type ColumnSpec, DEFAULT_ROLES, HR_TABLE_NAMES, PERSONAL_VALUE_PATTERNS, type TableName, TABLE_NAMES, allowedValues, expectation, normaliseHeader, personalDataReason } from "../core/contract.ts";
@@ -25,7 +31,7 @@ import { DERIVED_COLUMNS, type Db, ensureSchema, inTransaction, openDb, queryRow
 import { type InputProblem, MAX_VALUE_CHARS, RefusedError, UserError, safeText, toUserError } from "../core/errors.ts";
 import { ETHNICITY_KEY_SQL } from "../core/ethnicity.ts";
 import { type Progress, silentProgress } from "../core/progress.ts";
-import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, isAnnexAWorkbook, listParts, sha256File, stagePart } from "./sources.ts";
+import { type Part, type SourceFile, type Staged, csvRecordLines, discoverFiles, forgetWorkbooks, isAnnexAWorkbook, listParts, parquetColumns, sha256File, stagePart } from "./sources.ts";
 import { type Workspace, appendLog } from "../core/workspace.ts";
 import { type Pseudonymiser, workspacePseudonymiser } from "../core/pseudonym.ts";
 import { annexAExtract } from "./annex-a/load.ts";
@@ -140,21 +146,51 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
       seen.set(p.table, p);
     }
 
-    // 3. stage and check every row, outside any transaction (temp tables only)
-    const typed: { part: Part; table: string; rows: number }[] = [];
     const roles = ws.config.roles ?? DEFAULT_ROLES;
     const ratings = ws.config.appraisal_ratings ?? DEFAULT_APPRAISAL_RATINGS;
-    for (const part of [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table))) {
-      progress.step(`reading ${safeText(part.label)}`);
-      // the quick path first; only a part with a problem is read and checked again in detail
-      let staged = await stagePart(db.conn, part, { scratchDir: scratch });
-      let checked: Checked | undefined;
-      if (!staged.failed && staged.headers.length > 0 && staged.problems.length === 0) {
-        progress.step(`checking ${safeText(part.label)}`, 0, staged.rows);
-        checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, ratings, cap, detailed: false });
+    const ordered = [...parts].sort((a, b) => LOAD_ORDER.indexOf(a.table) - LOAD_ORDER.indexOf(b.table));
+    const accept = (stored: { loadId: number; tables: IngestSummary["tables"] }): IngestSummary => {
+      const rows = stored.tables.reduce((s, t) => s + t.rows, 0);
+      const replaced = stored.tables.reduce((s, t) => s + t.replaced, 0);
+      const message = `Loaded ${rows.toLocaleString("en-GB")} rows from ${files.length} file${files.length === 1 ? "" : "s"} as load ${stored.loadId}` + (replaced ? `; ${replaced.toLocaleString("en-GB")} earlier rows replaced (kept in history)` : "") + ".";
+      log({ at: startedAt.toISOString(), status: "accepted", load_id: stored.loadId, paths, files: fileInfo.map((f, i) => ({ ...f, name: files[i].name, archived_as: archiveName(files[i]) })), column_map: opts.columnMap ?? null, tables: stored.tables, warnings });
+      return result("accepted", stored.loadId, fileInfo, stored.tables, [], 0, warnings, message);
+    };
+
+    // 3. the usual case, a clean return: each part read, typed, checked and written to the history
+    // in one scan, all in one transaction; anything found (or a file the quick read cannot take)
+    // rolls it back, and the parts are read again below to list every problem
+    let flagged = new Set<Part>();
+    if (problemCount === 0) {
+      const fast = await quickIngest(db, files, ordered, scratch, ws, { ...opts, roles, ratings, cap, startedAt, paths: opts.replay?.paths ?? paths, progress });
+      if (fast.kind === "stored") {
+        warnings.push(...fast.warnings);
+        return accept(fast);
       }
-      if (staged.failed || checked?.needsDetail) {
-        await db.conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+      if (fast.kind === "refused") {
+        warnings.push(...fast.warnings);
+        return refuse(log, startedAt, paths, fileInfo, fast.error.problems, fast.error.totalProblems, warnings);
+      }
+      flagged = fast.flagged;
+    }
+
+    // 4. stage and check every row, outside any transaction (temp tables only)
+    const typed: { part: Part; table: string; rows: number }[] = [];
+    for (const part of ordered) {
+      progress.step(`reading ${safeText(part.label)}`);
+      // the quick path first (unless the one-scan load above found a problem in this part);
+      // only a part with a problem is read and checked again in detail
+      let staged: Staged | undefined;
+      let checked: Checked | undefined;
+      if (!flagged.has(part)) {
+        staged = await stagePart(db.conn, part, { scratchDir: scratch });
+        if (!staged.failed && staged.headers.length > 0 && staged.problems.length === 0) {
+          progress.step(`checking ${safeText(part.label)}`, 0, staged.rows);
+          checked = await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, ratings, cap, detailed: false });
+        }
+      }
+      if (!staged || staged.failed || checked?.needsDetail) {
+        if (staged) await db.conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
         progress.step(`listing the problems in ${safeText(part.label)}`);
         staged = await stagePart(db.conn, part, { detailed: true, scratchDir: scratch });
         checked = staged.headers.length > 0 ? await checkPart(db.conn, part, staged, { columnMap: opts.columnMap, roles, ratings, cap, detailed: true }) : undefined;
@@ -167,7 +203,7 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
     }
     if (problemCount > 0) return refuse(log, startedAt, paths, fileInfo, problems, problemCount, warnings);
 
-    // 4. store, all or nothing
+    // 5. store, all or nothing
     progress.step("storing");
     const stored = await inTransaction(db.conn, async () => {
       await ensureSideSchema(db.conn);
@@ -180,7 +216,7 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
       }
       const refs = await checkReferences(db.conn, loadId, cap);
       if (refs.total > 0) throw new RefusedError(await toFileLines(refs.problems, parts), refs.total);
-      warnings.push(...(await referenceWarnings(db.conn, loadId)));
+      warnings.push(...(await referenceWarnings(db.conn, loadId, new Set(typed.map((t) => t.part.table)))));
       await recordLoad(db.conn, loadId, startedAt, opts.replay?.paths ?? paths, opts.columnMap, typed, tables);
       // only an accepted return is archived (a refused one may hold personal data that must not
       // be kept); before COMMIT, so every committed load has its files (an orphan copy left by a
@@ -193,17 +229,289 @@ async function ingestUnchecked(ws: Workspace, paths: string[], opts: IngestOptio
       throw e;
     });
     if (stored instanceof RefusedError) return refuse(log, startedAt, paths, fileInfo, stored.problems, stored.totalProblems, warnings);
-
-    const rows = stored.tables.reduce((s, t) => s + t.rows, 0);
-    const replaced = stored.tables.reduce((s, t) => s + t.replaced, 0);
-    const message = `Loaded ${rows.toLocaleString("en-GB")} rows from ${files.length} file${files.length === 1 ? "" : "s"} as load ${stored.loadId}` + (replaced ? `; ${replaced.toLocaleString("en-GB")} earlier rows replaced (kept in history)` : "") + ".";
-    log({ at: startedAt.toISOString(), status: "accepted", load_id: stored.loadId, paths, files: fileInfo.map((f, i) => ({ ...f, name: files[i].name, archived_as: archiveName(files[i]) })), column_map: opts.columnMap ?? null, tables: stored.tables, warnings });
-    return result("accepted", stored.loadId, fileInfo, stored.tables, [], 0, warnings, message);
+    return accept(stored);
   } finally {
     progress.done();
     forgetWorkbooks();
     db.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Thrown inside {@link quickIngest}'s transaction to roll it back: the parts need the detailed pass. */
+class NeedsDetail extends Error {
+  constructor(readonly flagged: Set<Part>) {
+    super("the return needs the detailed check");
+  }
+}
+
+type QuickResult =
+  | { kind: "stored"; loadId: number; tables: IngestSummary["tables"]; warnings: string[] }
+  /** A reference between tables failed (`warnings`: those of the parts, as the detailed path gives them). */
+  | { kind: "refused"; error: RefusedError; warnings: string[] }
+  /** Roll back and check part by part; `flagged` parts have bad rows or duplicate keys (straight to the detailed pass). */
+  | { kind: "detail"; flagged: Set<Part> };
+
+interface QuickOptions extends IngestOptions {
+  roles: readonly string[];
+  ratings: readonly string[];
+  cap: number;
+  startedAt: Date;
+  paths: string[];
+  progress: Progress;
+}
+
+/** A part ready for the one-scan load: where its cells come from and how they map onto the contract. */
+interface QuickPart {
+  part: Part;
+  source: CellSource;
+  mapped: Mapped;
+  /** The staged table of its text (CSV and workbooks; a Parquet file is read in place). */
+  temp?: string;
+}
+
+/** The attached in-memory database the quick path stages in, so that a second connection can read it too. */
+const QUICK_SCHEMA = "fairload_quick";
+
+/**
+ * The one-scan load of a clean return. First, outside any transaction (DuckDB scans a table
+ * made inside a transaction with one thread only), each CSV or sheet is staged as text, which
+ * numbers its records, in an attached in-memory database: the largest on this connection and the
+ * others meanwhile on a second one. A Parquet file is read in place, its typed columns never
+ * staged as text. The headers are mapped. Anything the quick read cannot take (a structural or
+ * header problem, a malformed line) ends it there: "detail".
+ *
+ * Then one transaction: each part typed, checked and inserted into its history table by a single
+ * statement, the check of every row riding along as a mark on the rows that fail one
+ * (`_superseded_by = -1`, counted after). Beside it, on the second connection, one scan per part
+ * tells whether a key repeats within the part: it runs while this connection stages the largest
+ * part and inserts the smaller ones, work that keeps one core only. No row marked and no key
+ * repeated: the rows the load replaces are marked superseded, the references checked, the load
+ * recorded, the raw files (copied into the scratch folder meanwhile) moved into the archive, and
+ * committed.
+ * Otherwise everything is rolled back ("detail", the parts concerned flagged), and the caller
+ * checks the parts one by one, listing every problem as the detailed path always has. Database
+ * failures (disk full, memory) are thrown.
+ */
+async function quickIngest(db: Db, files: SourceFile[], parts: Part[], scratch: string, ws: Workspace, opts: QuickOptions): Promise<QuickResult> {
+  const conn = db.conn;
+  const ready = new Map<Part, QuickPart>();
+  let copies: Promise<ArchiveCopy[]> | undefined;
+  const warnings: string[] = [];
+  let side: DuckDBConnection | undefined;
+  // work for the side connection, one task after another
+  let sideQueue: Promise<unknown> = Promise.resolve();
+  const onSide = <T>(task: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const c = side!;
+    const p = sideQueue.then(() => task(c));
+    sideQueue = p.catch(() => undefined);
+    p.catch(() => undefined); // seen when awaited, never as an unhandled rejection
+    return p;
+  };
+  const keyChecks: { part: Part; repeats: Promise<boolean> }[] = [];
+  try {
+    await conn.run(`ATTACH IF NOT EXISTS ':memory:' AS ${QUICK_SCHEMA}`);
+    side = await db.instance.connect();
+    // the largest part is staged here; the others meanwhile on the side connection, which then
+    // checks their keys, and the largest's once it is staged
+    const [largest, ...others] = [...parts].sort((a, b) => b.source.bytes - a.source.bytes);
+    const prepared = others.map((part) => onSide((c) => prepareQuickPart(c, part, scratch, opts)));
+    for (const [i, part] of others.entries()) {
+      const repeats = prepared[i].then((q) => (q ? onSide((c) => keysRepeat(c, q, opts)) : false));
+      repeats.catch(() => undefined); // seen when awaited, never as an unhandled rejection
+      keyChecks.push({ part, repeats });
+    }
+    opts.progress.step(`reading ${safeText(largest.label)}`);
+    const big = await prepareQuickPart(conn, largest, scratch, opts);
+    if (big) keyChecks.push({ part: largest, repeats: onSide((c) => keysRepeat(c, big, opts)) });
+    for (const [i, q] of (await Promise.all(prepared)).entries()) if (q) ready.set(others[i], q);
+    if (!big || ready.size < others.length) return { kind: "detail", flagged: new Set() };
+    ready.set(largest, big);
+
+    const flagged = new Set<Part>();
+    const stored = await inTransaction(conn, async () => {
+      await ensureSideSchema(conn);
+      const loadId = Number((await queryRows<{ id: number }>(conn, `SELECT coalesce(max(load_id), 0) + 1 AS id FROM loads`))[0].id);
+      // the smaller parts first, while the side connection checks the keys; the largest once the
+      // keys are checked (a repeat found: no need to load it; and the two scans would only share
+      // the cores, and the memory)
+      const rows = new Map<Part, number>();
+      for (const q of [...others].reverse().map((p) => ready.get(p)!)) {
+        opts.progress.step(`loading ${safeText(q.part.label)}`);
+        const r = await insertQuickPart(conn, loadId, q, opts);
+        if (r.bad > 0) flagged.add(q.part);
+        rows.set(q.part, r.rows);
+      }
+      for (const k of keyChecks) if (await k.repeats) flagged.add(k.part);
+      if (flagged.size > 0) throw new NeedsDetail(flagged);
+      opts.progress.step(`loading ${safeText(largest.label)}`);
+      const r = await insertQuickPart(conn, loadId, big, opts);
+      if (r.bad > 0) throw new NeedsDetail(new Set([largest]));
+      rows.set(largest, r.rows);
+      // every row passed: the raw files are copied for the archive in the background, while the
+      // database marks what the load replaces and checks the references
+      copies = copyForArchive(ws, files, scratch);
+      copies.catch(() => undefined);
+      opts.progress.step("storing");
+      // from here in the contract's order, as the detailed path
+      const loaded = parts.map((part) => ({ part, rows: rows.get(part)! }));
+      for (const p of parts) warnings.push(...ready.get(p)!.mapped.warnings);
+      const tables: IngestSummary["tables"] = [];
+      for (const t of loaded) {
+        let replaced = await supersede(conn, loadId, t.part.table);
+        if (t.part.table === "case_month") replaced += await supersedeCasesOfReplacedWorkerMonths(conn, loadId);
+        tables.push({ table: t.part.table, source: safeText(t.part.label), rows: t.rows, replaced });
+      }
+      if (parts.some((p) => p.table === "case_month")) {
+        const refs = await checkReferences(conn, loadId, opts.cap);
+        if (refs.total > 0) throw new RefusedError(await toFileLines(refs.problems, parts), refs.total);
+      }
+      const refWarnings = await referenceWarnings(conn, loadId, new Set(parts.map((p) => p.table)));
+      await recordLoad(conn, loadId, opts.startedAt, opts.paths, opts.columnMap, loaded, tables);
+      // only an accepted return is archived, before COMMIT (see the detailed path's store)
+      moveIntoArchive(await copies!);
+      await opts.beforeCommit?.();
+      return { loadId, tables, warnings: [...warnings, ...refWarnings] };
+    });
+    return { kind: "stored", ...stored };
+  } catch (e) {
+    if (e instanceof RefusedError) return { kind: "refused", error: e, warnings };
+    if (e instanceof NeedsDetail) return { kind: "detail", flagged: e.flagged };
+    // the disk, memory or the database failed: the detailed path would fail the same way
+    if (toUserError(e)) throw e;
+    // anything else (a file the quick read could not take, ...): the detailed path says what
+    return { kind: "detail", flagged: new Set() };
+  } finally {
+    await sideQueue;
+    side?.closeSync();
+    await copies?.catch(() => undefined);
+    await conn.run(`DETACH DATABASE IF EXISTS ${QUICK_SCHEMA}`).catch(() => undefined);
+  }
+}
+
+/**
+ * Stage one part for {@link quickIngest} (a CSV or sheet as text; a Parquet file described) and
+ * map its headers; undefined when the quick read cannot take it (the detailed path says why).
+ */
+async function prepareQuickPart(conn: DuckDBConnection, part: Part, scratch: string, opts: QuickOptions): Promise<QuickPart | undefined> {
+  let source: CellSource;
+  let temp: string | undefined;
+  if (part.source.kind === "parquet") {
+    const pq = await parquetColumns(conn, part, mkdtempSync(join(scratch, "parquet-")));
+    const headers = pq?.columns.map((c) => c.name);
+    // a column of the file's own with the name of the row number the reader adds: the detailed path
+    if (!pq || !headers || headers.length === 0 || headers.some((h) => ["file_row_number", "__row"].includes(h.toLowerCase()))) return undefined;
+    source = { from: `read_parquet(${quoteLit(pq.path)}, file_row_number = true) s`, rowExpr: "s.file_row_number + 1", headers, decimalComma: false, types: new Map(pq.columns.map((c) => [c.name, c.type])) };
+  } else {
+    const staged = await stagePart(conn, part, { scratchDir: scratch, schema: QUICK_SCHEMA });
+    if (staged.failed || staged.headers.length === 0 || staged.problems.length > 0) {
+      await conn.run(`DROP TABLE IF EXISTS ${staged.tempTable}`);
+      return undefined;
+    }
+    temp = staged.tempTable;
+    source = { from: `${staged.tempTable} s`, rowExpr: staged.rowExpr, headers: staged.headers, decimalComma: staged.decimalComma };
+  }
+  const mapped = mapHeaders(part, source.headers, opts.columnMap);
+  if (mapped.problems.length > 0) {
+    if (temp) await conn.run(`DROP TABLE IF EXISTS ${temp}`);
+    return undefined;
+  }
+  return { part, source, mapped, temp };
+}
+
+/**
+ * Does a key repeat within the part? One parallel scan that types only the key columns (with the
+ * same expressions as the load, so the same values) and compares the number of keyed rows with
+ * the number of distinct key hashes. Two keys with one hash (once in billions) look like a repeat:
+ * the detailed pass then finds no problem and loads the return.
+ */
+async function keysRepeat(conn: DuckDBConnection, q: QuickPart, opts: QuickOptions): Promise<boolean> {
+  const key = CONTRACT[q.part.table].key;
+  // blank records (skipped by the load) have no key: no need to find and skip them here
+  const { layer2 } = typedSelect(q.part, q.source, q.mapped, opts.roles, opts.ratings, { keepBlank: true, quick: true });
+  const keyed = key.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(" AND ");
+  const [r] = await queryRows<{ keyed: bigint; distinct_keys: bigint }>(
+    conn,
+    `SELECT count(*) FILTER (WHERE ${keyed}) AS keyed, count(DISTINCT CASE WHEN ${keyed} THEN hash(${key.map(quoteIdent).join(", ")}) END) AS distinct_keys FROM (${layer2})`,
+  );
+  return Number(r.keyed) !== Number(r.distinct_keys);
+}
+
+/**
+ * Type, check and insert one part into its history table in one statement, as load `loadId`:
+ * the number of rows, or "flagged" when a row fails a check (the transaction is then rolled back).
+ */
+async function insertQuickPart(conn: DuckDBConnection, loadId: number, q: QuickPart, opts: QuickOptions): Promise<{ rows: number; bad: number }> {
+  const t = q.part.table;
+  const spec = CONTRACT[t];
+  const { layer2, checks } = typedSelect(q.part, q.source, q.mapped, opts.roles, opts.ratings, { quick: true });
+  const cols = [...spec.columns.map((c) => c.name), ...(DERIVED_COLUMNS[t] ?? []).map((c) => c.name)].map(quoteIdent);
+  const inserted = await conn.run(
+    `INSERT INTO hist_${t} (_load_id, _source, _row, ${cols.join(", ")}, extra, _superseded_by)
+     SELECT ${loadId}, ${quoteLit(q.part.label)}, __row, ${cols.join(", ")}, extra, CASE WHEN ${anyCheckFails(checks)} THEN -1 END FROM (${layer2})`,
+  );
+  const [{ bad }] = await queryRows<{ bad: bigint }>(conn, `SELECT count(*) AS bad FROM hist_${t} WHERE _load_id = ${loadId} AND _superseded_by = -1`);
+  return { rows: Number(inserted.rowsChanged), bad: Number(bad) };
+}
+
+/** Mark the rows of earlier loads that load `loadId` replaces (docs/returns.md). Returns how many. */
+async function supersede(conn: DuckDBConnection, loadId: number, t: TableName): Promise<number> {
+  // nothing current from earlier loads (a table's first load): nothing to replace
+  const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM (SELECT 1 FROM hist_${t} WHERE _load_id < ${loadId} AND _superseded_by IS NULL LIMIT 1)`);
+  if (Number(n) === 0) return 0;
+  let replaced = 0;
+  for (const scope of CONTRACT[t].replaceScopes) {
+    const on = scope.map((c) => `h.${quoteIdent(c)} = n.${quoteIdent(c)}`).join(" AND ");
+    const r = await conn.run(
+      `UPDATE hist_${t} AS h SET _superseded_by = ${loadId}
+       FROM (SELECT DISTINCT ${scope.map(quoteIdent).join(", ")} FROM hist_${t} WHERE _load_id = ${loadId}) AS n
+       WHERE h._superseded_by IS NULL AND h._load_id < ${loadId} AND ${on}`,
+    );
+    replaced += Number(r.rowsChanged);
+  }
+  return replaced;
+}
+
+/** A raw file copied into the scratch folder, to be moved into the archive as `dest`. */
+interface ArchiveCopy {
+  tmp: string;
+  dest: string;
+  source: string;
+}
+
+/**
+ * Start copying the raw files not yet archived into the scratch folder (in the background, while
+ * the database works; only once every row has passed its checks, personal data included);
+ * {@link moveIntoArchive} moves them in once the return is accepted. A copy left by a refusal or
+ * a crash is removed with the scratch folder (by this ingest, or the next): a refused return is
+ * never kept.
+ */
+async function copyForArchive(ws: Workspace, files: SourceFile[], scratch: string): Promise<ArchiveCopy[]> {
+  const out: ArchiveCopy[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    const dest = join(ws.archiveDir, archiveName(f));
+    if (seen.has(dest) || existsSync(dest)) continue;
+    seen.add(dest);
+    out.push({ tmp: join(scratch, `archive-${archiveName(f)}`), dest, source: f.path });
+  }
+  // one at a time: the thread pool that copies also runs the database's statements
+  for (const c of out) await copyFileAsync(c.source, c.tmp);
+  return out;
+}
+
+function moveIntoArchive(copies: ArchiveCopy[]): void {
+  for (const c of copies) {
+    if (existsSync(c.dest)) continue;
+    try {
+      renameSync(c.tmp, c.dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      // the archive on another file system: copy, then rename within it
+      const tmp = `${c.dest}.${process.pid}.tmp`;
+      copyFileSync(c.tmp, tmp);
+      renameSync(tmp, c.dest);
+    }
   }
 }
 
@@ -418,8 +726,14 @@ function archive(ws: Workspace, files: SourceFile[]): void {
   }
 }
 
-/** The SQL expression for a cell as trimmed text, NULL when empty. */
-const cell = (header: string) => `nullif(trim(CAST(s.${quoteIdent(header)} AS VARCHAR)), '')`;
+/**
+ * The SQL expression for a cell as trimmed text, NULL when empty. DuckDB's trim (of Unicode
+ * space separators) walks every character and copies the string, so text that cannot need it,
+ * plain ASCII that neither starts nor ends with a space (the only ASCII space separator), is
+ * taken as it is: the same value, at a fraction of the cost.
+ */
+const cell = (header: string) => trimmed(`CAST(s.${quoteIdent(header)} AS VARCHAR)`);
+const trimmed = (v: string) => `CASE WHEN ${v} <> '' AND NOT starts_with(${v}, ' ') AND NOT ends_with(${v}, ' ') AND strlen(${v}) = length(${v}) THEN ${v} ELSE nullif(trim(${v}), '') END`;
 
 /** SQL for the number in trimmed text `v` (a decimal comma allowed in semicolon files). */
 function numberSql(v: string, decimalComma: boolean): string {
@@ -433,7 +747,11 @@ function numberSql(v: string, decimalComma: boolean): string {
 function parseSql(col: ColumnSpec, v: string, num: string, roles: readonly string[], ratings: readonly string[]): string {
   const allowed = allowedValues(col, roles, ratings);
   if (allowed) {
-    return `CASE lower(${v}) ${allowed.map((a) => `WHEN ${quoteLit(a.toLowerCase())} THEN ${quoteLit(a)}`).join(" ")} END`;
+    const folded = `CASE lower(${v}) ${allowed.map((a) => `WHEN ${quoteLit(a.toLowerCase())} THEN ${quoteLit(a)}`).join(" ")} END`;
+    // a value sent in its own spelling (the usual case) is matched as it is, without lowering
+    // every cell: only where that gives the same answer (ASCII values, distinct when lowered)
+    const plain = allowed.every((a) => /^[\x20-\x7e]*$/.test(a)) && new Set(allowed.map((a) => a.toLowerCase())).size === allowed.length;
+    return plain ? `CASE ${v} ${allowed.map((a) => `WHEN ${quoteLit(a)} THEN ${quoteLit(a)}`).join(" ")} ELSE ${folded} END` : folded;
   }
   switch (col.type) {
     case "string":
@@ -443,10 +761,15 @@ function parseSql(col: ColumnSpec, v: string, num: string, roles: readonly strin
     case "integer":
       return `CASE WHEN isfinite(${num}) AND ${num} = trunc(${num}) AND abs(${num}) < 1e15 THEN CAST(${num} AS BIGINT) END`;
     case "boolean":
-      return `CASE WHEN lower(${v}) IN ('true', 'yes', 'y', '1') THEN true WHEN lower(${v}) IN ('false', 'no', 'n', '0') THEN false END`;
+      // the spellings as listed first, as they are; lowered only when they do not match
+      return `CASE WHEN ${v} IN ('true', 'yes', 'y', '1') THEN true WHEN ${v} IN ('false', 'no', 'n', '0') THEN false
+        WHEN lower(${v}) IN ('true', 'yes', 'y', '1') THEN true WHEN lower(${v}) IN ('false', 'no', 'n', '0') THEN false END`;
     case "period":
-      // YYYY-MM as sent (the usual case) is checked with string tests; anything else is parsed
-      return `CASE WHEN length(${v}) = 7 AND substr(${v}, 5, 1) = '-' AND substr(${v}, 6, 2) BETWEEN '01' AND '12' AND TRY_CAST(substr(${v}, 1, 4) AS INTEGER) IS NOT NULL THEN ${v}
+      // YYYY-MM as sent (the usual case) is checked with string tests; anything else is parsed.
+      // The patterns first: they match only text the string tests accept, at a fraction of the
+      // cost (substr counts characters)
+      return `CASE WHEN ${v} GLOB '[0-9][0-9][0-9][0-9]-0[1-9]' OR ${v} GLOB '[0-9][0-9][0-9][0-9]-1[0-2]' THEN ${v}
+        WHEN length(${v}) = 7 AND substr(${v}, 5, 1) = '-' AND substr(${v}, 6, 2) BETWEEN '01' AND '12' AND TRY_CAST(substr(${v}, 1, 4) AS INTEGER) IS NOT NULL THEN ${v}
         ELSE strftime(${dateSql(v, ["%Y-%m", "%Y-%m-%d", "%b-%y", "%b %Y", "%B %Y", "%m/%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"])}, '%Y-%m') END`;
     case "date":
       // ISO dates cast directly; the list of other formats is tried only for the rest
@@ -481,19 +804,23 @@ interface Checked {
   needsDetail?: boolean;
 }
 
-/**
- * Map headers onto the contract, type every cell into a temp table, and list every problem.
- * The typed table keeps each contract column's raw text as `raw__<name>`.
- */
-async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; ratings: readonly string[]; cap: number; detailed: boolean }): Promise<Checked> {
+/** The headers of a part mapped onto its contract table: which header gives each column, the extra columns, and any problem. */
+interface Mapped {
+  byContract: Map<string, string>;
+  extras: { header: string; key: string }[];
+  problems: InputProblem[];
+  warnings: string[];
+}
+
+function mapHeaders(part: Part, headers: string[], columnMap: ColumnMap | undefined): Mapped {
   const spec = CONTRACT[part.table];
   const where = { file: part.source.name, sheet: part.sheet };
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
-  const map = columnMapFor(opts.columnMap, part.table);
+  const map = columnMapFor(columnMap, part.table);
   const byContract = new Map<string, string>();
   const extras: { header: string; key: string }[] = [];
-  for (const header of staged.headers) {
+  for (const header of headers) {
     const norm = normaliseHeader(header);
     const target = map.get(norm) ?? map.get(header) ?? norm;
     if (spec.columns.some((c) => c.name === target)) {
@@ -515,23 +842,84 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   }
   for (const c of spec.columns) {
     if (c.required && !byContract.has(c.name)) {
-      problems.push({ ...where, row: 1, column: c.name, expected: `missing required column "${c.name}" (${c.description}); expected a column headed ${c.name} (or mapped to it with --map); columns found: ${safeText(staged.headers.join(", "), 300) || "none"}` });
+      problems.push({ ...where, row: 1, column: c.name, expected: `missing required column "${c.name}" (${c.description}); expected a column headed ${c.name} (or mapped to it with --map); columns found: ${safeText(headers.join(", "), 300) || "none"}` });
     }
   }
-  if (problems.length > 0) return { rows: staged.rows, problems, total: problems.length, warnings };
-  if (extras.length) warnings.push(`${part.label}: extra column${extras.length > 1 ? "s" : ""} ${extras.map((e) => e.header).join(", ")} kept in "extra"`);
+  if (problems.length === 0 && extras.length) warnings.push(`${part.label}: extra column${extras.length > 1 ? "s" : ""} ${extras.map((e) => e.header).join(", ")} kept in "extra"`);
+  return { byContract, extras, problems, warnings };
+}
 
+/** Where a part's cells come from: a staged table or a file read in place, aliased `s`. */
+interface CellSource {
+  /** SQL for the FROM clause, aliasing the source `s`. */
+  from: string;
+  /** The columns' own types, for a file read in place (Parquet); otherwise every column is text. */
+  types?: Map<string, string>;
+  /** SQL (over `s`) for each record's row number. */
+  rowExpr: string;
+  headers: string[];
+  decimalComma: boolean;
+}
+
+/**
+ * The SELECT that types every cell of a part (`layer2`: each contract column's trimmed text as
+ * `raw__<name>` and its parsed value, the derived columns and `extra`), the names it outputs,
+ * and every per-row check over them.
+ */
+function typedSelect(part: Part, source: CellSource, mapped: Mapped, roles: readonly string[], ratings: readonly string[], opts: { keepBlank?: boolean; quick?: boolean } = {}): { layer2: string; parsed: string[]; checks: Check[] } {
+  const spec = CONTRACT[part.table];
+  const { byContract, extras } = mapped;
+  // columns whose text a row rule reads: their raw__ text is always the trimmed cell
+  const ruleText = (spec.rules ?? []).map((r) => r.bad).join(" ");
   // three layers, inlined by DuckDB: (1) trimmed text and numbers, (2) parsed values,
   // (3) a row-level flag that ORs every check (the quick path keeps only (2) and the flag)
-  const raw: string[] = [`${staged.rowExpr} AS __row`];
+  const raw: string[] = [`${source.rowExpr} AS __row`];
   const parsed: string[] = ["__row"];
+  // the one-scan load's text of a number or date, trimmed only where it is needed (between (1) and (2))
+  const lazyText: string[] = [];
   for (const c of spec.columns) {
     const header = byContract.get(c.name);
     const rawCol = quoteIdent(`raw__${c.name}`);
     const numCol = quoteIdent(`num__${c.name}`);
+    const quickable = opts.quick && header !== undefined && !c.allowed && !c.allowedFromConfig && !ruleText.includes(`raw__${c.name}`);
+    const sourceType = header === undefined ? undefined : source.types?.get(header);
+    if (quickable && sourceType && typedAsIs(c, sourceType)) {
+      // a Parquet column already of the type (no text): its value as it is, the same value the
+      // text would give (a double's text is its shortest exact spelling, a whole number's its
+      // digits, a date's ISO date), and a raw__ that says only whether the cell is empty
+      const valCol = quoteIdent(`val__${c.name}`);
+      raw.push(`${c.type === "number" || c.type === "integer" ? `CAST(s.${quoteIdent(header!)} AS DOUBLE)` : `s.${quoteIdent(header!)}`} AS ${valCol}`);
+      lazyText.push(`CASE WHEN ${valCol} IS NOT NULL THEN '' END AS ${rawCol}`);
+      if (c.type === "number" || c.type === "integer") parsed.push(rawCol, `${parseSql(c, rawCol, valCol, roles, ratings)} AS ${quoteIdent(c.name)}`);
+      else parsed.push(rawCol, `${valCol} AS ${quoteIdent(c.name)}`);
+      continue;
+    }
+    const lazy = quickable && (c.type === "number" || c.type === "integer" || c.type === "date");
+    if (lazy) {
+      // the one-scan load reads a number or a date from the cell as it is and trims it only when
+      // that fails: the same value (the casts skip spaces, and trimming takes away nothing else
+      // that a cast accepts), without the trim's cost on every cell. Its raw__ text is then the
+      // cell as sent, which the checks only test for being empty (it cannot be, once read)
+      const text = `CAST(s.${quoteIdent(header)} AS VARCHAR)`;
+      const txtCol = quoteIdent(`txt__${c.name}`);
+      raw.push(`${text} AS ${txtCol}`);
+      // (each trimmed text is written once, in its own layer: a repeated expression would be
+      // computed once for every row, before the CASE that needs it only for some)
+      if (c.type === "date") {
+        const dtCol = quoteIdent(`dt__${c.name}`);
+        raw.push(`TRY_CAST(${text} AS DATE) AS ${dtCol}`);
+        lazyText.push(`CASE WHEN ${dtCol} IS NOT NULL THEN ${txtCol} ELSE ${trimmed(txtCol)} END AS ${rawCol}`);
+        parsed.push(rawCol, `coalesce(${dtCol}, ${parseSql(c, rawCol, numCol, roles, ratings)}) AS ${quoteIdent(c.name)}`);
+      } else {
+        raw.push(`coalesce(${numberSql(text, source.decimalComma)}, ${numberSql(cell(header), source.decimalComma)}) AS ${numCol}`);
+        lazyText.push(`CASE WHEN ${numCol} IS NOT NULL THEN ${txtCol} ELSE ${trimmed(txtCol)} END AS ${rawCol}`);
+        parsed.push(rawCol, `${parseSql(c, rawCol, numCol, roles, ratings)} AS ${quoteIdent(c.name)}`);
+      }
+      continue;
+    }
     raw.push(`${header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header)} AS ${rawCol}`);
-    if (c.type === "number" || c.type === "integer") raw.push(`${numberSql(header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header), staged.decimalComma)} AS ${numCol}`);
-    parsed.push(rawCol, `${parseSql(c, rawCol, numCol, opts.roles, opts.ratings)} AS ${quoteIdent(c.name)}`);
+    if (c.type === "number" || c.type === "integer") raw.push(`${numberSql(header === undefined ? "CAST(NULL AS VARCHAR)" : cell(header), source.decimalComma)} AS ${numCol}`);
+    parsed.push(rawCol, `${parseSql(c, rawCol, numCol, roles, ratings)} AS ${quoteIdent(c.name)}`);
   }
   let join = "";
   if (part.table === "staff") {
@@ -542,10 +930,13 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
   }
   raw.push(extras.length ? `json_object(${extras.map((e) => `${quoteLit(e.key)}, ${cell(e.header)}`).join(", ")}) AS extra` : `CAST(NULL AS JSON) AS extra`);
   parsed.push("extra");
-  const anyValue = staged.headers.map((h) => `${cell(h)} IS NOT NULL`).join(" OR ");
-  const layer2 = `SELECT ${parsed.join(", ")} FROM (SELECT ${raw.join(", ")} FROM ${staged.tempTable} s ${join} WHERE ${anyValue})`;
+  // a record whose cells are all blank is skipped; a first cell that starts with a printable
+  // character settles it for the usual record without trimming anything
+  const anyValue = [`ascii(CAST(s.${quoteIdent(source.headers[0])} AS VARCHAR)) BETWEEN 33 AND 126`, ...source.headers.map((h) => `${cell(h)} IS NOT NULL`)].join(" OR ");
+  const layer1 = `SELECT ${raw.join(", ")} FROM ${source.from} ${join}${opts.keepBlank ? "" : ` WHERE ${anyValue}`}`;
+  const layer2 = `SELECT ${parsed.join(", ")} FROM (${lazyText.length ? `SELECT *, ${lazyText.join(", ")} FROM (${layer1})` : layer1})`;
 
-  const checks = columnChecks(spec.columns, opts.roles, opts.ratings);
+  const checks = columnChecks(spec.columns, roles, ratings);
   // rules between the columns of a row (the optional HR tables: a resolved date not before the request, ...)
   for (const rule of spec.rules ?? []) checks.push({ column: rule.column, bad: `(${rule.bad})`, value: rule.value, expected: rule.expected });
   if (part.table === "staff") {
@@ -563,13 +954,49 @@ async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opt
     checks.push({ column: idCol, bad: `(contains(${r}, '@') AND regexp_matches(${r}, ${quoteLit(email.regex)}))`, value: r, expected: `refused: the identifier looks like ${email.kind}; identifiers must be pseudonymous` });
     checks.push({ column: idCol, bad: `(length(${r}) BETWEEN 8 AND 13 AND regexp_matches(upper(${r}), ${quoteLit(ni.regex)}))`, value: r, expected: `refused: the identifier looks like ${ni.kind}; identifiers must be pseudonymous` });
   }
+  return { layer2, parsed, checks };
+}
+
+/**
+ * Whether a column of a Parquet file of type `sourceType` gives contract column `c` its value as
+ * it is: exactly the value that its text, parsed, would give. Whole numbers (to BIGINT, whose
+ * conversion to a double rounds as the text's parsing does) and doubles for a number (not FLOAT,
+ * whose text is its own shortest spelling, nor DECIMAL or HUGEINT), a DATE for a date, a BOOLEAN
+ * for a boolean.
+ */
+function typedAsIs(c: ColumnSpec, sourceType: string): boolean {
+  if (c.type === "number" || c.type === "integer") return /^(DOUBLE|U?(TINYINT|SMALLINT|INTEGER|BIGINT))$/.test(sourceType);
+  if (c.type === "date") return sourceType === "DATE";
+  if (c.type === "boolean") return sourceType === "BOOLEAN";
+  return false;
+}
+
+/**
+ * SQL condition true for a row that fails any of `checks` (a check that gives NULL passes), for
+ * a CASE WHEN, where DuckDB evaluates a condition lazily: each check only on the rows that passed
+ * the ones before it, and the right of an AND only where its left holds (so a regular expression
+ * behind `contains(x, '@') AND` runs only on values with an @). In a plain expression it would
+ * evaluate every part of every check on every row.
+ */
+const anyCheckFails = (checks: Check[]) => (checks.length ? checks.map((c) => `(${c.bad})`).join(" OR ") : "false");
+
+/**
+ * Map headers onto the contract, type every cell into a temp table, and list every problem.
+ * The typed table keeps each contract column's raw text as `raw__<name>`.
+ */
+async function checkPart(conn: DuckDBConnection, part: Part, staged: Staged, opts: { columnMap?: ColumnMap; roles: readonly string[]; ratings: readonly string[]; cap: number; detailed: boolean }): Promise<Checked> {
+  const spec = CONTRACT[part.table];
+  const where = { file: part.source.name, sheet: part.sheet };
+  const mapped = mapHeaders(part, staged.headers, opts.columnMap);
+  const warnings = mapped.warnings;
+  if (mapped.problems.length > 0) return { rows: staged.rows, problems: mapped.problems, total: mapped.problems.length, warnings };
+  const { layer2, parsed, checks } = typedSelect(part, { from: `${staged.tempTable} s`, rowExpr: staged.rowExpr, headers: staged.headers, decimalComma: staged.decimalComma }, mapped, opts.roles, opts.ratings);
 
   const typedTable = `${staged.tempTable}_typed`;
   if (!opts.detailed) {
     const keep = parsed.filter((p) => !(p.startsWith('"raw__') && !p.includes(" AS ")));
     const names = keep.map((p) => (p.includes(" AS ") ? p.slice(p.lastIndexOf(" AS ") + 4) : p));
-    const bad = checks.length ? checks.map((c) => `coalesce(${c.bad}, false)`).join(" OR ") : "false";
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS SELECT ${names.join(", ")}, (${bad}) AS __bad FROM (${layer2})`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typedTable} AS SELECT ${names.join(", ")}, CASE WHEN ${anyCheckFails(checks)} THEN true ELSE false END AS __bad FROM (${layer2})`);
     const [{ bad: nBad, rows: nRows }] = await queryRows<{ bad: bigint; rows: bigint }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS bad, count(*) AS rows FROM ${typedTable}`);
     const dups = await duplicateCount(conn, typedTable, spec.key);
     if (Number(nBad) > 0 || dups > 0) {
@@ -709,6 +1136,9 @@ async function store(conn: DuckDBConnection, loadId: number, part: Part, typedTa
  * Runs after worker_month and case_month of load `loadId` are stored. Returns how many it replaced.
  */
 async function supersedeCasesOfReplacedWorkerMonths(conn: DuckDBConnection, loadId: number): Promise<number> {
+  // no current cases from earlier loads: nothing to replace
+  const [{ n }] = await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM (SELECT 1 FROM hist_case_month WHERE _load_id < ${loadId} AND _superseded_by IS NULL LIMIT 1)`);
+  if (Number(n) === 0) return 0;
   const r = await conn.run(
     `UPDATE hist_case_month AS h SET _superseded_by = ${loadId}
      FROM (SELECT DISTINCT period, worker_id FROM hist_worker_month WHERE _load_id = ${loadId} OR _superseded_by = ${loadId}) AS n
@@ -788,16 +1218,17 @@ async function toFileLines(problems: InputProblem[], parts: Part[]): Promise<Inp
 }
 
 /** Things worth knowing that do not refuse a return. */
-async function referenceWarnings(conn: DuckDBConnection, loadId: number): Promise<string[]> {
+async function referenceWarnings(conn: DuckDBConnection, loadId: number, loaded: ReadonlySet<TableName>): Promise<string[]> {
   const out: string[] = [];
-  const noStaff = await queryRows<{ n: bigint }>(
-    conn,
-    `SELECT count(DISTINCT worker_id) AS n FROM hist_worker_month w WHERE w._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.worker_id = w.worker_id)`,
-  );
+  // (a table this load brought no rows for has nothing to warn about: it is not looked at)
+  const noStaff = loaded.has("worker_month")
+    ? await queryRows<{ n: bigint }>(conn, `SELECT count(DISTINCT worker_id) AS n FROM hist_worker_month w WHERE w._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.worker_id = w.worker_id)`)
+    : [{ n: 0n }];
   const n = Number(noStaff[0].n);
   if (n > 0) out.push(`${n} worker${n === 1 ? "" : "s"} in worker_month ha${n === 1 ? "s" : "ve"} no staff row yet (their ethnicity counts as Not known until one is loaded)`);
   // the optional HR tables: the same, for the workers they name
   for (const t of HR_TABLE_NAMES) {
+    if (!loaded.has(t)) continue;
     const [r] = await queryRows<{ n: bigint }>(conn, `SELECT count(DISTINCT worker_id) AS n FROM hist_${t} h WHERE h._load_id = ${loadId} AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.worker_id = h.worker_id)`);
     const k = Number(r.n);
     if (k > 0) out.push(`${k} worker${k === 1 ? "" : "s"} in ${t} ha${k === 1 ? "s" : "ve"} no staff row yet (their ethnicity counts as Not known until one is loaded)`);

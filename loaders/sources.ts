@@ -1,7 +1,8 @@
 /**
- * Finding the files of a return and staging each contract table into a DuckDB temp table of
- * text columns, whatever the container (CSV folder, .xlsx workbook, Parquet), with the
- * spreadsheet row number of every record. Validation and typing happen afterwards in SQL.
+ * Finding the files of a return and staging each contract table into a DuckDB table of text
+ * columns (a temp table, or for ingest's quick path a table of an attached in-memory database),
+ * whatever the container (CSV folder, .xlsx workbook, Parquet), with the spreadsheet row number
+ * of every record. Validation and typing happen afterwards in SQL.
  */
 import { createHash } from "node:crypto";
 import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -26,6 +27,8 @@ export interface SourceFile {
   kind: SourceKind;
   sha256: string;
   bytes: number;
+  /** Whether the file holds a NUL byte, as seen while hashing it (undefined: not looked at). */
+  hasNul?: boolean;
 }
 
 /** One contract table within a file (a CSV or Parquet file, or one sheet of a workbook). */
@@ -46,9 +49,19 @@ function kindOf(name: string): SourceKind | undefined {
 }
 
 export async function sha256File(path: string): Promise<string> {
+  return (await hashFile(path)).sha256;
+}
+
+/** A file's SHA-256, and whether it holds a NUL byte (one read for both). */
+async function hashFile(path: string): Promise<{ sha256: string; hasNul: boolean }> {
   const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
+  let hasNul = false;
+  // 1 MB reads: with the default 64 KB the stream's overhead, not the hash, was most of the time
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    if (!hasNul && (chunk as Buffer).indexOf(0) >= 0) hasNul = true;
+  }
+  return { sha256: h.digest("hex"), hasNul };
 }
 
 /** Expand the paths given on the command line into the files of the return. */
@@ -84,7 +97,7 @@ export async function discoverFiles(paths: string[], maxBytes: number): Promise<
           `${basename(f)}: ${(bytes / 1048576).toFixed(1)} MB is larger than the workspace limit of ${(maxBytes / 1048576).toFixed(0)} MB (max_file_mb in fairload.json); nothing was loaded`,
         );
       }
-      files.push({ path: f, name: basename(f), kind, sha256: await sha256File(f), bytes });
+      files.push({ path: f, name: basename(f), kind, ...(await hashFile(f)), bytes });
     }
   }
   if (files.length === 0) throw new UserError(`No return files found in ${paths.join(", ")} (expected .csv, .xlsx or .parquet files named after the contract tables, a workforce census .xml file or an Annex A .xlsx workbook)`);
@@ -458,8 +471,9 @@ let stageSeq = 0;
  * Intermediate files (a workbook sheet as CSV, a UTF-16 file as UTF-8, row maps) go under
  * `scratchDir` (the workspace's tmp folder when called from ingest) and are removed afterwards.
  */
-export async function stagePart(conn: DuckDBConnection, part: Part, opts: { detailed?: boolean; scratchDir?: string } = {}): Promise<Staged> {
-  const tempTable = `stage_${part.table}_${++stageSeq}`;
+export async function stagePart(conn: DuckDBConnection, part: Part, opts: { detailed?: boolean; scratchDir?: string; schema?: string } = {}): Promise<Staged> {
+  // in a temp table, or (`schema`, quick reads only) in a table of an attached database that other connections see
+  const tempTable = `${opts.schema && !opts.detailed ? `${opts.schema}.` : ""}stage_${part.table}_${++stageSeq}`;
   const detailed = Boolean(opts.detailed);
   const dir = mkdtempSync(join(opts.scratchDir ?? tmpdir(), "stage-"));
   try {
@@ -492,6 +506,21 @@ function plainPath(part: Part, dir: string): string {
     copyFileSync(path, plain);
   }
   return plain;
+}
+
+/**
+ * A Parquet part read in place, with no text staging (the quick path of ingest): the path to give
+ * DuckDB (see {@link plainPath}; a link goes in `dir`) and each column's name and type, or
+ * undefined when the file cannot be described (stagePart then says why).
+ */
+export async function parquetColumns(conn: DuckDBConnection, part: Part, dir: string): Promise<{ path: string; columns: { name: string; type: string }[] } | undefined> {
+  const path = plainPath(part, dir);
+  try {
+    const cols = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM read_parquet(${quoteLit(path)})`);
+    return { path, columns: cols.map((c) => ({ name: c.column_name, type: c.column_type })) };
+  } catch {
+    return undefined;
+  }
 }
 
 async function stageParquet(conn: DuckDBConnection, part: Part, path: string, tempTable: string): Promise<Staged> {
@@ -538,7 +567,8 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
   }
   const headText = head.toString(encoding === "latin-1" ? "latin1" : "utf8");
   if (head.length === 0 || headText.replace(/^\uFEFF/, "").trim() === "") return fail({ expected: "the file is empty; expected a header row naming the columns" });
-  const nul = await firstNulLine(path);
+  // the usual file was seen to hold no NUL byte while it was hashed: no need to read it again
+  const nul = !withRowColumn && !forceEncoding && part.source.hasNul === false ? undefined : await firstNulLine(path);
   if (nul !== undefined) {
     return fail({
       row: nul,
@@ -577,10 +607,12 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
   const dupHeader = headers.find((h, i) => headers.indexOf(h) !== i);
   if (dupHeader !== undefined) return fail({ row: 1, column: dupHeader, expected: "the column appears twice in the header; expected each column once" }, headers);
   const columns = `{${headers.map((h) => `${quoteLit(h)}: 'VARCHAR'`).join(", ")}}`;
+  let created: number;
   try {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${tempTable} AS SELECT * FROM read_csv(${quoteLit(path)}, ${options.join(", ")}, columns = ${columns})`,
+    const r = await conn.runAndReadAll(
+      `CREATE OR REPLACE ${tempTable.includes(".") ? "" : "TEMP "}TABLE ${tempTable} AS SELECT * FROM read_csv(${quoteLit(path)}, ${options.join(", ")}, columns = ${columns})`,
     );
+    created = Number(r.getRows()[0]?.[0] ?? NaN);
   } catch (e) {
     const message = plainMessage(e);
     // not UTF-8 after all (the quick check reads only the start): a mixed file is refused, a Latin-1 one read as such
@@ -594,7 +626,8 @@ async function stageCsv(conn: DuckDBConnection, part: Part, path: string, tempTa
   }
   const userHeaders = headers.filter((h) => h !== "__row");
   if (!detailed) {
-    const rows = Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${tempTable}`))[0].n);
+    // CREATE TABLE AS returns the number of rows it wrote
+    const rows = Number.isFinite(created) ? created : Number((await queryRows<{ n: bigint }>(conn, `SELECT count(*) AS n FROM ${tempTable}`))[0].n);
     return { tempTable, headers: userHeaders, rows, decimalComma: delim === ";", rowExpr, problems: [] };
   }
   const problems: InputProblem[] = [];
