@@ -39,7 +39,7 @@ beforeAll(async () => {
   await runAll(sim);
   simulated = [];
   for (const seed of SEEDS) {
-    const out = runCli(["audit", "-w", sim.dir, "--json", "--seed", String(seed)]);
+    const out = await runCli(["audit", "-w", sim.dir, "--json", "--seed", String(seed)]);
     expect(out.status).toBe(0);
     simulated.push((JSON.parse(out.stdout) as AuditRecord[]).filter((r) => r.family === "primary").map((r) => `${key(r)} ${r.verdict}`).sort());
   }

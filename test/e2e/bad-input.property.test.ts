@@ -362,7 +362,7 @@ describe("bad input is refused whole (or, if harmless, accepted), named precisel
       fc.asyncProperty(anyBadReturn, async (made) => {
         const c = await made;
         const ws = freshWorkspace();
-        const out = runCli(["ingest", writeCase(c), "--workspace", ws.dir, "--json"]);
+        const out = await runCli(["ingest", writeCase(c), "--workspace", ws.dir, "--json"]);
         expect(out.stdout + out.stderr, c.name).not.toMatch(STACK);
         const s = JSON.parse(out.stdout) as IngestSummary;
         checkSummary(c, s);

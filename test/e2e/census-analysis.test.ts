@@ -385,8 +385,8 @@ describe("Annex A joined to the census through the worker key map", () => {
     expect(new Set(teams.map((t) => t.family))).toEqual(new Set(["secondary"]));
   }, 120_000);
 
-  it("`fairload audit --json` includes the census and Annex A rows, marked where the public layer withholds them", () => {
-    const out = runCli(["audit", "-w", ws.dir, "--json", "--resamples", "999"]);
+  it("`fairload audit --json` includes the census and Annex A rows, marked where the public layer withholds them", async () => {
+    const out = await runCli(["audit", "-w", ws.dir, "--json", "--resamples", "999"]);
     expect(out.stderr).toBe("");
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout) as { source?: string; suppressed: boolean; family_id: string }[];
@@ -402,7 +402,7 @@ describe("a workspace without census or Annex A data", () => {
     for (const t of ["census_worker", "annex_a_allocation", "int_census_worker", "mart_census_caseload", "mart_census_representation", "mart_annex_a_complexity", "pub_census_cells", "pub_census_caseload", "census_fairness_results", "pub_census_fairness_results"]) {
       expect((await query<{ n: number }>(empty, `SELECT count(*) AS n FROM ${t}`))[0]!.n, t).toBe(0);
     }
-    const out = runCli(["audit", "-w", empty.dir, "--json", "--resamples", "199"]);
+    const out = await runCli(["audit", "-w", empty.dir, "--json", "--resamples", "199"]);
     expect(out.status).toBe(0);
     expect((JSON.parse(out.stdout) as { source?: string }[]).filter((r) => r.source)).toEqual([]);
   }, 120_000);

@@ -74,8 +74,8 @@ describe("workforce census and Annex A, end to end", () => {
   const census: Record<number, { path: string; workers: FixtureWorker[] }> = {};
   let annex: AnnexFixture;
   const annexWorkers = ["Adaeze Thornbury-Vale", "Morwenna Castellanos", "Tobiah Fenwick-Olusanya", "Ignatius Pemberton-Achebe", "WRK-55123"];
-  const cli = (name: string, args: string[]) => {
-    const r = runCli([...args, "-w", ws.dir]);
+  const cli = async (name: string, args: string[]) => {
+    const r = await runCli([...args, "-w", ws.dir]);
     outputs[name] = `${r.stdout}\n${r.stderr}`;
     return r;
   };
@@ -98,9 +98,9 @@ describe("workforce census and Annex A, end to end", () => {
     for (const v of [...annex.personal.childIds, ...annex.personal.dobs, ...annex.personal.workers]) personal.add(v);
   }, 120_000);
 
-  it("loads census returns for 2021 to 2025 through the CLI, with exact worker counts per year", () => {
+  it("loads census returns for 2021 to 2025 through the CLI, with exact worker counts per year", async () => {
     for (const y of YEARS) {
-      const r = cli(`ingest ${y.year}`, ["ingest", census[y.year]!.path, "--json"]);
+      const r = await cli(`ingest ${y.year}`, ["ingest", census[y.year]!.path, "--json"]);
       expect(r.stderr, `${y.year}`).toBe("");
       expect(r.status, `${y.year}: ${r.stdout}`).toBe(0);
       const s = JSON.parse(r.stdout);
@@ -139,7 +139,7 @@ describe("workforce census and Annex A, end to end", () => {
     writeFileSync(path, censusXml({ year: 2024, lea: "888", workers }));
     const before = await snapshot(ws);
     const archived = readdirSync(ws.archiveDir).sort();
-    const r = cli("bad code", ["ingest", path]);
+    const r = await cli("bad code", ["ingest", path]);
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at |Error/);
     expect(r.stdout).toMatch(/Refused: 1 problem found; nothing was loaded and nothing stored was changed\./);
@@ -165,7 +165,7 @@ describe("workforce census and Annex A, end to end", () => {
       expect(ms, `${path} took ${ms} ms`).toBeLessThan(1000);
       expect(s.problems.map(formatProblem).join()).toMatch(/declares a DTD \(<!DOCTYPE \.\.\.>\), which fairload never reads/);
     }
-    const r = cli("xxe", ["ingest", xxe]);
+    const r = await cli("xxe", ["ingest", xxe]);
     expect(r.status).toBe(2);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at |Error/);
     expect(r.stdout).not.toContain("TOP-SECRET-MARKER-7731");
@@ -173,10 +173,10 @@ describe("workforce census and Annex A, end to end", () => {
     expect(await findPersonal(ws, ["TOP-SECRET-MARKER-7731"], outputs)).toEqual([]);
   }, 60_000);
 
-  it("refuses a file over the configured size before parsing it", () => {
+  it("refuses a file over the configured size before parsing it", async () => {
     const small = tempWorkspace();
     writeFileSync(small.configPath, JSON.stringify({ ...JSON.parse(readFileSync(small.configPath, "utf8")), max_file_mb: 0.001 }));
-    const r = runCli(["ingest", census[2025]!.path, "-w", small.dir]);
+    const r = await runCli(["ingest", census[2025]!.path, "-w", small.dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/csww-2025\.xml: 0\.0 MB is larger than the workspace limit of 0 MB \(max_file_mb in fairload\.json\); nothing was loaded/);
     expect(existsSync(openWorkspace(small.dir).dbPath)).toBe(false);
@@ -199,8 +199,8 @@ describe("workforce census and Annex A, end to end", () => {
     expect((await query<{ n: number }>(ws, `SELECT count(*)::INTEGER AS n FROM census_la WHERE census_year = 2023`))[0]!.n).toBe(1);
   });
 
-  it("loads an Annex A workbook in the published layout: every list's allocations", () => {
-    const r = cli("annex", ["ingest", annex.path, "--json"]);
+  it("loads an Annex A workbook in the published layout: every list's allocations", async () => {
+    const r = await cli("annex", ["ingest", annex.path, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.status, r.stdout).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -224,7 +224,7 @@ describe("workforce census and Annex A, end to end", () => {
       map,
       ["allocated_worker,swe_number,worker_id", `${annexWorkers[0]},${swe[0]!.swe},`, `${annexWorkers[1]},${swe[1]!.swe.toLowerCase()},`, `"${annexWorkers[2]}",${swe[2]!.swe},`, `${annexWorkers[4]},,W1`].join("\r\n") + "\r\n",
     );
-    const r = cli("map", ["ingest", "--worker-map", map]);
+    const r = await cli("map", ["ingest", "--worker-map", map]);
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/4 workers in the worker key map/);
     const joined = await query<{ name_n: number; ids: number }>(
@@ -239,10 +239,10 @@ describe("workforce census and Annex A, end to end", () => {
     expect((await query(ws, `SELECT * FROM worker_key_map`)).length).toBe(4);
   }, 60_000);
 
-  it("a worker key map with a bad SWE number is refused by line, without showing it", () => {
+  it("a worker key map with a bad SWE number is refused by line, without showing it", async () => {
     const map = join(dir, "bad-map.csv");
     writeFileSync(map, `worker_name,swe_number\n${annexWorkers[3]},SW12X\n`);
-    const r = cli("bad map", ["ingest", "--worker-map", map]);
+    const r = await cli("bad map", ["ingest", "--worker-map", map]);
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(/bad-map\.csv, row 2, column swe_number: expected an SWE registration number/);
     expect(r.stdout).not.toContain("SW12X");

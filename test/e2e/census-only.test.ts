@@ -23,12 +23,12 @@ beforeAll(async () => {
   const dir = tempDir("fairload-census-only-");
   ws = initWorkspace(join(dir, "ws"), { employer: "Census Only Council" });
   const sample = join(ROOT, "data", "sample");
-  for (const y of [2024, 2025, 2026]) expect(runCli(["ingest", join(sample, "census", `csww-${y}.xml`), "-w", ws.dir]).status).toBe(0);
-  expect(runCli(["ingest", join(sample, "annex-a", "annex-a.xlsx"), "--worker-map", join(sample, "annex-a", "worker-map.csv"), "-w", ws.dir]).status).toBe(0);
-  const run = runCli(["run", "-w", ws.dir]);
+  for (const y of [2024, 2025, 2026]) expect((await runCli(["ingest", join(sample, "census", `csww-${y}.xml`), "-w", ws.dir])).status).toBe(0);
+  expect((await runCli(["ingest", join(sample, "annex-a", "annex-a.xlsx"), "--worker-map", join(sample, "annex-a", "worker-map.csv"), "-w", ws.dir])).status).toBe(0);
+  const run = await runCli(["run", "-w", ws.dir]);
   expect(run.stderr).not.toMatch(/Nothing to analyse/);
   expect(run.status).toBe(0);
-  const audit = runCli(["audit", "-w", ws.dir, "--json"]);
+  const audit = await runCli(["audit", "-w", ws.dir, "--json"]);
   expect(audit.status).toBe(0);
   auditJson = JSON.parse(audit.stdout);
   site = await buildAndServe(ws, join(dir, "site"), { cleanup: dir });
@@ -50,9 +50,9 @@ describe("a workspace with only the census and Annex A", () => {
     expect(auditJson.some((r) => r.source === "census")).toBe(true);
   });
 
-  it("a workspace with nothing loaded is still a plain error", () => {
+  it("a workspace with nothing loaded is still a plain error", async () => {
     const empty = initWorkspace(join(tempDir(), "ws"), { employer: "Empty" });
-    const r = runCli(["run", "-w", empty.dir]);
+    const r = await runCli(["run", "-w", empty.dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Nothing to analyse/);
   });

@@ -15,12 +15,12 @@ beforeAll(async () => {
   writeFileSync(ws.configPath, JSON.stringify(config));
   ws = openWorkspace(ws.dir);
   await ingest(ws, [join(ROOT, "data", "sample", "returns")]);
-  expect(runCli(["run", "-w", ws.dir]).status).toBe(0);
+  expect((await runCli(["run", "-w", ws.dir])).status).toBe(0);
 }, 180_000);
 
 describe("fairload audit --json", () => {
-  it("prints one record per test with every documented field, and finds the demo's planted team", () => {
-    const out = runCli(["audit", "-w", ws.dir, "--json"]);
+  it("prints one record per test with every documented field, and finds the demo's planted team", async () => {
+    const out = await runCli(["audit", "-w", ws.dir, "--json"]);
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout);
     expect(records.length).toBeGreaterThan(100);
@@ -49,8 +49,8 @@ describe("fairload audit --json", () => {
     expect(review.n_worker_months_group).toBe(review.n_workers_group);
   }, 180_000);
 
-  it("--public prints the public layer's rows (withheld ones empty, no worker counts); bad options are plain errors", () => {
-    const out = runCli(["audit", "-w", ws.dir, "--json", "--public", "--resamples", "199"]);
+  it("--public prints the public layer's rows (withheld ones empty, no worker counts); bad options are plain errors", async () => {
+    const out = await runCli(["audit", "-w", ws.dir, "--json", "--public", "--resamples", "199"]);
     const records = JSON.parse(out.stdout);
     expect(records.some((x: { suppressed: boolean }) => x.suppressed)).toBe(true);
     for (const r of records.filter((x: { suppressed: boolean }) => x.suppressed)) {
@@ -59,26 +59,26 @@ describe("fairload audit --json", () => {
       expect(r.workers_compared).toBeNull();
     }
     for (const r of records) expect(r).not.toHaveProperty("n_workers_group");
-    const bad = runCli(["audit", "-w", ws.dir, "--as-of", "2031-01"]);
+    const bad = await runCli(["audit", "-w", ws.dir, "--as-of", "2031-01"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--as-of 2031-01 is after the latest month on record/);
-    const badSeed = runCli(["audit", "-w", ws.dir, "--seed", "x"]);
+    const badSeed = await runCli(["audit", "-w", ws.dir, "--seed", "x"]);
     expect(badSeed.status).toBe(1);
     expect(badSeed.stderr).toMatch(/--seed must be a whole number/);
   }, 180_000);
 });
 
 describe("fairload healthcheck --json and benchmark --json", () => {
-  it("health check records carry the documented fields", () => {
-    const out = runCli(["healthcheck", "-w", ws.dir, "--json"]);
+  it("health check records carry the documented fields", async () => {
+    const out = await runCli(["healthcheck", "-w", ws.dir, "--json"]);
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout);
     for (const k of ["service", "team", "period", "prompt", "heading", "value", "suggested_rating", "recorded_rating", "differs", "disagreement", "next_step"]) expect(records[0], k).toHaveProperty(k);
     expect(new Set(records.map((r: { prompt: number }) => r.prompt)).size).toBe(39);
   }, 120_000);
 
-  it("benchmark records carry year, area, measure and value for England, the region, comparators and the employer", () => {
-    const out = runCli(["benchmark", "-w", ws.dir, "--json"]);
+  it("benchmark records carry year, area, measure and value for England, the region, comparators and the employer", async () => {
+    const out = await runCli(["benchmark", "-w", ws.dir, "--json"]);
     expect(out.status).toBe(0);
     const records = JSON.parse(out.stdout);
     const areas = new Set(records.map((r: { area: string }) => r.area));

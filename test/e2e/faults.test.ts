@@ -154,7 +154,7 @@ describe("kill -9 at random moments", () => {
     console.log(`ingest killed 6 times: ${seen.before} before, ${seen.after} after`);
     expect(seen.before + seen.after).toBeGreaterThan(0);
     // it opens cleanly, and the next ingest removes the scratch folders of killed processes
-    expect(runCli(["summary", "-w", ws.dir]).status).toBe(0);
+    expect((await runCli(["summary", "-w", ws.dir])).status).toBe(0);
     const again = await ingest(ws, [dir]);
     expect(["accepted", "unchanged"]).toContain(again.status);
     expect(await currentCounts(ws)).toMatchObject({ worker_month: 3 + 300, case_month: 3 + 300 * 20 });
@@ -165,7 +165,7 @@ describe("kill -9 at random moments", () => {
     const ws = initWorkspace(join(scratch(), "ws"));
     const months = monthsFrom("2023-10", 13);
     await ingest(ws, [sampleMonths(months.slice(0, 12))]);
-    expect(runCli(["run", "-w", ws.dir]).status).toBe(0);
+    expect((await runCli(["run", "-w", ws.dir])).status).toBe(0);
     await ingest(ws, [sampleMonths(months.slice(12), false)]);
     const before = await martState(ws);
     const copy = join(scratch(), "copy");
@@ -197,7 +197,7 @@ describe("kill -9 at random moments", () => {
       const whole = JSON.stringify(now) === JSON.stringify(before) ? "before" : JSON.stringify(now) === JSON.stringify(after) ? "after" : "BETWEEN";
       expect(whole, `marts after a kill at run ${i}: ${outcome.join(", ")}`).not.toBe("BETWEEN");
       outcomes.push(outcome.join(", "));
-      expect(runCli(["summary", "-w", ws.dir]).status).toBe(0);
+      expect((await runCli(["summary", "-w", ws.dir])).status).toBe(0);
     }
     console.log(`fairload run killed 6 times:\n${outcomes.join("\n")}`);
   });
@@ -223,7 +223,7 @@ describe("two ingests at once into one workspace", () => {
     const jan = returnDir(smallReturn("2025-01"));
     const first = spawnCli(["ingest", jan, "-w", ws.dir], { FAIRLOAD_TEST_HOLD_BEFORE_COMMIT_MS: "4000" });
     await wait(first, "holding before commit");
-    const second = runCli(["ingest", returnDir(smallReturn("2025-02")), "-w", ws.dir], { FAIRLOAD_LOCK_WAIT_MS: "100" });
+    const second = await runCli(["ingest", returnDir(smallReturn("2025-02")), "-w", ws.dir], { FAIRLOAD_LOCK_WAIT_MS: "100" });
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/^fairload ingest: The workspace database .*fairload\.duckdb is in use by another fairload process \(PID \d+\)\. Nothing was changed; try again when it has finished\.$/m);
     expect(second.stderr).not.toMatch(/^\s+at |Error:/m);
@@ -294,13 +294,13 @@ describe("a lost or damaged database", () => {
     rmSync(ws.dbPath);
     rmSync(`${ws.dbPath}.wal`, { force: true });
     for (const args of [["summary"], ["ingest", returnDir(smallReturn("2025-03"))], ["run"]]) {
-      const out = runCli([...args, "-w", ws.dir]);
+      const out = await runCli([...args, "-w", ws.dir]);
       expect(out.status, args[0]).toBe(1);
       expect(out.stderr).toMatch(/The workspace database .* is missing, but the ingest log .* records accepted loads\. Nothing was changed; rebuild the database from the archive with: fairload rebuild/);
       expect(out.stderr).not.toMatch(/^\s+at |Error:/m);
       expect(existsSync(ws.dbPath)).toBe(false);
     }
-    const r = runCli(["rebuild", "-w", ws.dir]);
+    const r = await runCli(["rebuild", "-w", ws.dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Rebuilt .* from 2 loads/);
     expect(await snapshot(ws)).toEqual(original);
@@ -311,7 +311,7 @@ describe("a lost or damaged database", () => {
       const { ws, original } = await twoLoads();
       if (damage === "truncate") truncateSync(ws.dbPath, Math.floor(readFileSync(ws.dbPath).length / 2));
       else writeFileSync(ws.dbPath, Buffer.alloc(readFileSync(ws.dbPath).length));
-      const out = runCli(["summary", "-w", ws.dir]);
+      const out = await runCli(["summary", "-w", ws.dir]);
       expect(out.status, `${damage}: ${out.stderr}`).toBe(1);
       expect(out.stderr, damage).toMatch(/fairload rebuild/);
       expect(out.stderr, damage).not.toMatch(/^\s+at |unexpected error/m);
@@ -360,7 +360,7 @@ describe("errors part-way", () => {
     // room for the archive copy of the return, not for the database's growth
     const bytes = readdirSync(big).reduce((s, f) => s + readFileSync(join(big, f)).length, 0);
     const filler = fillDisk(disk, bytes + 96 * 1024);
-    const out = runCli(["ingest", big, "-w", ws.dir]);
+    const out = await runCli(["ingest", big, "-w", ws.dir]);
     expect(out.status, out.stdout + out.stderr).toBe(1);
     expect(out.stderr).toMatch(/^fairload ingest: The ingest stopped: the disk is full \(.*No space left on device.*\)\. Nothing was changed; free some space and try again\.$/m);
     expect(out.stderr).not.toMatch(/^\s+at |unexpected error/m);
@@ -379,7 +379,7 @@ describe("errors part-way", () => {
     await ingest(ws, [sampleMonths(months.slice(6), false)]);
     const before = await martState(ws);
     const filler = fillDisk(disk, 64 * 1024);
-    const out = runCli(["run", "-w", ws.dir]);
+    const out = await runCli(["run", "-w", ws.dir]);
     expect(out.status).not.toBe(0);
     // TODO(bin/cli.ts): with toUserError mapped in main(), expect exactly
     // "fairload run: fairload run stopped: the disk is full (...). Nothing was changed; ..." and exit 1
@@ -387,7 +387,7 @@ describe("errors part-way", () => {
     expect(out.stderr).not.toMatch(/^\s+at /m);
     rmSync(filler);
     expect(await martState(ws)).toEqual(before);
-    expect(runCli(["run", "-w", ws.dir]).status).toBe(0);
+    expect((await runCli(["run", "-w", ws.dir])).status).toBe(0);
   });
 
   it("a SQL model that fails part-way through the build: the error names the model and the previous marts are intact", async () => {

@@ -161,7 +161,7 @@ describe("zip bombs are refused before they are unpacked", () => {
     const ws = tempWorkspace();
     const file = join(tempDir(), "returns.xlsx");
     writeFileSync(file, await bombWorkbook(10_000, 50, 1000)); // 50 MB declared as 1,000 bytes
-    const out = runCli(["ingest", file, "-w", ws.dir, "--json"]);
+    const out = await runCli(["ingest", file, "-w", ws.dir, "--json"]);
     expect(out.status).toBe(2);
     const s = JSON.parse(out.stdout);
     expect(s.problems[0].expected).toMatch(/refused as a possible zip bomb: zip entry xl\/worksheets\/sheet1\.xml unpacks to more than the 1,000 bytes its directory declares/);
@@ -193,10 +193,10 @@ describe("zip bombs are refused before they are unpacked", () => {
 });
 
 describe("big files", () => {
-  it("a file over max_file_mb is refused before it is read: no database, nothing archived, a plain message", () => {
+  it("a file over max_file_mb is refused before it is read: no database, nothing archived, a plain message", async () => {
     const ws = tempWorkspace();
     writeFileSync(ws.configPath, JSON.stringify({ ...ws.config, max_file_mb: 0.0001 }));
-    const out = runCli(["ingest", writeReturn(smallReturn()), "-w", ws.dir]);
+    const out = await runCli(["ingest", writeReturn(smallReturn()), "-w", ws.dir]);
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/^fairload ingest: case_month\.csv: 0\.0 MB is larger than the workspace limit of 0 MB \(max_file_mb in fairload\.json\); nothing was loaded$/m);
     expect(out.stderr).not.toMatch(/^\s+at |Error:/m);
@@ -298,11 +298,11 @@ describe("names cannot write outside the workspace", () => {
     const before = listTree(root);
 
     // the workbook: exceljs will not open sheet names with path separators, so it is refused whole
-    const x = runCli(["ingest", xlsxDir, "-w", ws.dir], { TMPDIR: tmp });
+    const x = await runCli(["ingest", xlsxDir, "-w", ws.dir], { TMPDIR: tmp });
     expect(x.status).toBe(2);
     expect(x.stdout).toContain("returns.xlsx: not a readable .xlsx workbook (Worksheet name ../worker_month cannot include");
     // the CSVs: loaded under the tables their names stand for
-    const out = runCli(["ingest", dir, "-w", ws.dir], { TMPDIR: tmp });
+    const out = await runCli(["ingest", dir, "-w", ws.dir], { TMPDIR: tmp });
     for (const o of [x, out]) {
       expect(o.stdout + o.stderr).not.toMatch(/^\s+at |Error:/m);
       // control characters of names are shown escaped, never sent to the terminal

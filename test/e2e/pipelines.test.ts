@@ -126,8 +126,8 @@ describe("the engine on every series finds what the sample planted", () => {
     expect(await dump()).toBe(first);
   });
 
-  it("fairload run works from the CLI and says what it built", () => {
-    const out = runCli(["run", "-w", ws.dir]);
+  it("fairload run works from the CLI and says what it built", async () => {
+    const out = await runCli(["run", "-w", ws.dir]);
     expect(out.status).toBe(0);
     expect(out.stdout).toMatch(new RegExp(`^Built ${registry().filter((m) => m.writtenBy === "run" && m.layer !== "meta").length} models and analysed [\\d,]+ series in [\\d.]+ s`));
   });

@@ -21,7 +21,7 @@ describe("fairload rebuild", () => {
     const original = await snapshot(ws);
 
     writeFileSync(ws.dbPath, "this is not a database any more");
-    const broken = runCli(["summary", "-w", ws.dir]);
+    const broken = await runCli(["summary", "-w", ws.dir]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/cannot be opened .*fairload rebuild/);
 
@@ -32,9 +32,9 @@ describe("fairload rebuild", () => {
     for (const t of Object.keys(original)) expect(rebuilt[t], t).toEqual(original[t]);
   });
 
-  it("the CLI says plainly when there is nothing to replay", () => {
+  it("the CLI says plainly when there is nothing to replay", async () => {
     const ws = tempWorkspace();
-    const out = runCli(["rebuild", "-w", ws.dir]);
+    const out = await runCli(["rebuild", "-w", ws.dir]);
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/has no accepted loads to replay/);
   });

@@ -106,8 +106,8 @@ describe("the sample's marts, pinned", () => {
 });
 
 describe("fairload models", () => {
-  it("--json lists every model with layer, grain, key, upstream, rows and build time", () => {
-    const out = runCli(["models", "--json", "-w", ws.dir]);
+  it("--json lists every model with layer, grain, key, upstream, rows and build time", async () => {
+    const out = await runCli(["models", "--json", "-w", ws.dir]);
     expect(out.stderr).toBe("");
     expect(out.status).toBe(0);
     const listed = JSON.parse(out.stdout) as { name: string; layer: string; grain: string; key: string[]; upstream: string[]; rows: number | null; build_seconds: number | null }[];
@@ -123,7 +123,7 @@ describe("fairload models", () => {
   });
 
   it("prints a table without --json", async () => {
-    const out = runCli(["models", "-w", ws.dir]);
+    const out = await runCli(["models", "-w", ws.dir]);
     expect(out.status).toBe(0);
     expect(out.stdout).toMatch(/^layer\s+model\s+rows/m);
     expect(out.stdout).toMatch(/mart\s+mart_series\s+[\d,]+/);

@@ -216,14 +216,14 @@ describe("fairload series --baseline", () => {
     const csv = join(dir, "vacancy.csv");
     const rows = await query<{ period: string; value: number }>(ws, `SELECT period, value FROM mart_monthly_measures WHERE level = 'employer' AND measure = 'unallocated_cases' ORDER BY period`);
     writeFileSync(csv, `month,value\n${rows.map((r) => `${r.period},${r.value}`).join("\n")}\n`);
-    const ok = runCli(["series", csv, "--date", "month", "--value", "value", "--baseline", "12", "--json"]);
+    const ok = await runCli(["series", csv, "--date", "month", "--value", "value", "--baseline", "12", "--json"]);
     expect(ok.status, ok.stderr).toBe(0);
     const a = JSON.parse(ok.stdout);
     expect(a.trend.direction).toBe("no trend");
     expect(a.spc.kind).toBe("xmr-baseline");
     expect(a.spc.baseline).toBe(12);
     expect(a.spc.caption).toMatch(/from the first 12 months \(the baseline\)/);
-    const bad = runCli(["series", csv, "--date", "month", "--value", "value", "--baseline", "5"]);
+    const bad = await runCli(["series", csv, "--date", "month", "--value", "value", "--baseline", "5"]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--baseline must be a whole number of points, at least 12/);
   });

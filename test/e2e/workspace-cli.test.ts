@@ -68,7 +68,7 @@ describe("Excel template", () => {
     wm.addRow(["2025-02", "W1", "Safeguarding and Support", "Team A", "Social Worker", 1]);
     wm.addRow(["2025-02", "W2", "Safeguarding and Support", "Team A", "Social Worker", 3]);
     await wb.xlsx.writeFile(file);
-    const out = runCli(["ingest", file, "-w", ws.dir]);
+    const out = await runCli(["ingest", file, "-w", ws.dir]);
     expect(out.status).toBe(2);
     expect(out.stdout).toContain(`t.xlsx, sheet worker_month, row 3, column fte: got "3"; expected a number greater than 0 and at most 1`);
   });
@@ -131,45 +131,45 @@ describe("workspace config", () => {
     );
   });
 
-  it("the CLI reports a bad config plainly", () => {
+  it("the CLI reports a bad config plainly", async () => {
     const ws = tempWorkspace();
     writeFileSync(ws.configPath, JSON.stringify({ employer: "X", reference_group: "Martians" }));
-    const out = runCli(["summary", "-w", ws.dir]);
+    const out = await runCli(["summary", "-w", ws.dir]);
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/fairload summary: The config file .*fairload\.json is not valid:\n\s+reference_group: /);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("the default workspace is data/, FAIRLOAD_WORKSPACE or --workspace select another, and a missing one is not created by accident", () => {
+  it("the default workspace is data/, FAIRLOAD_WORKSPACE or --workspace select another, and a missing one is not created by accident", async () => {
     const dir = join(tempDir(), "elsewhere");
-    const missing = runCli(["summary", "-w", dir]);
+    const missing = await runCli(["summary", "-w", dir]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/is not a fairload workspace .* fairload init/);
-    expect(runCli(["init", dir, "--employer", "Somewhere"]).status).toBe(0);
+    expect((await runCli(["init", dir, "--employer", "Somewhere"])).status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "fairload.json"), "utf8")).employer).toBe("Somewhere");
-    const viaEnv = runCli(["summary"], { FAIRLOAD_WORKSPACE: dir });
+    const viaEnv = await runCli(["summary"], { FAIRLOAD_WORKSPACE: dir });
     expect(viaEnv.stdout).toMatch(/^Somewhere \(workspace /);
     expect(openWorkspace(dir).config.employer).toBe("Somewhere");
   });
 });
 
 describe("the fairload command", () => {
-  it("--help lists every subcommand with a one-line purpose", () => {
-    const out = runCli(["--help"]);
+  it("--help lists every subcommand with a one-line purpose", async () => {
+    const out = await runCli(["--help"]);
     expect(out.status).toBe(0);
     for (const c of ["demo", "init", "ingest", "sample", "template", "series", "summary"]) expect(out.stdout).toMatch(new RegExp(`^  ${c}\\s+\\S.+$`, "m"));
   });
 
-  it("unknown commands and options are user errors, not crashes", () => {
-    expect(runCli(["frobnicate"]).status).toBe(2);
-    const bad = runCli(["ingest", "--nope"]);
+  it("unknown commands and options are user errors, not crashes", async () => {
+    expect((await runCli(["frobnicate"])).status).toBe(2);
+    const bad = await runCli(["ingest", "--nope"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/Unknown option '--nope'[\s\S]*Usage: fairload ingest/);
   });
 
   it("ingest --json prints a machine-readable summary", async () => {
     const ws = tempWorkspace();
-    const out = runCli(["ingest", writeReturn(smallReturn()), "-w", ws.dir, "--json"]);
+    const out = await runCli(["ingest", writeReturn(smallReturn()), "-w", ws.dir, "--json"]);
     const j = JSON.parse(out.stdout);
     expect(j).toMatchObject({ status: "accepted", load_id: 1, problem_count: 0 });
     expect(j.tables.map((t: { table: string }) => t.table)).toEqual(["points_scheme", "staff", "worker_month", "case_month"]);

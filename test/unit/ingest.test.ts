@@ -210,11 +210,11 @@ describe("ingest: bad input is refused whole, with every problem named, and noth
     expect(s.problem_count).toBe(120);
   });
 
-  it("the CLI prints the problems, exits non-zero and shows no stack trace", () => {
+  it("the CLI prints the problems, exits non-zero and shows no stack trace", async () => {
     const ws = tempWorkspace();
     const r = smallReturn();
     r.worker_month[1].fte = "x";
-    const out = runCli(["ingest", writeReturn(r), "--workspace", ws.dir]);
+    const out = await runCli(["ingest", writeReturn(r), "--workspace", ws.dir]);
     expect(out.status).toBe(2);
     expect(out.stdout).toMatch(/Refused: 1 problem found; nothing was loaded/);
     expect(out.stdout).toMatch(/worker_month\.csv, row 3, column fte: got "x"/);
@@ -276,7 +276,7 @@ describe("ingest: real files are messy", () => {
     const dir = writeReturn({ points_scheme: r.points_scheme, staff: r.staff, case_month: r.case_month, worker_month: renamed });
     const map = join(tempDir(), "map.json");
     writeFileSync(map, JSON.stringify({ "Staff Ref": "worker_id", worker_month: { "Contracted FTE": "fte" } }));
-    const out = runCli(["ingest", dir, "--workspace", ws.dir, "--map", map, "--json"]);
+    const out = await runCli(["ingest", dir, "--workspace", ws.dir, "--map", map, "--json"]);
     expect(out.status).toBe(0);
     const summary = JSON.parse(out.stdout);
     expect(summary.status).toBe("accepted");
