@@ -37,7 +37,10 @@ export async function populationFrame(conn: DuckDBConnection): Promise<FrameCell
   const teams = [...new Set(counts.map((c) => JSON.stringify([c.service, c.team])))].sort().map((k) => JSON.parse(k) as [string, string]);
   const services = [...new Set(teams.map(([s]) => s))].sort();
   const all = new Map<string, number>();
-  const add = (c: Omit<FrameCell, "count">, n: number) => all.set(cellKey(c), (all.get(cellKey(c)) ?? 0) + n);
+  const add = (c: Omit<FrameCell, "count">, n: number) => {
+    const k = cellKey(c);
+    all.set(k, (all.get(k) ?? 0) + n);
+  };
   // every cell of the grid first, at 0
   for (const period of periodRange(periods[0]!, latest)) {
     const groups = period === latest ? ["All", ...GROUPS] : ["All"];

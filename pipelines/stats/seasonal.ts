@@ -314,6 +314,43 @@ function betweenGroupSS(values: readonly number[], groups: readonly number[], nG
   return ss;
 }
 
+/** Orders of the permutation test by (length, permutations, seed); a few lengths at most in a run. */
+const ORDERS = new Map<string, Int32Array>();
+const MAX_CACHED_ORDERS = 128;
+
+/**
+ * The permutation test's shuffles of `n` values: row b (n entries from b * n) holds, for each
+ * position, which of the original values is there after b + 1 Fisher-Yates shuffles of one
+ * array by a mulberry32 PRNG seeded with `seed` (the shuffles reshuffle the same array, so
+ * shuffle b starts from shuffle b - 1's order).
+ */
+function permutationOrders(n: number, permutations: number, seed: number): Int32Array {
+  const key = `${n}:${permutations}:${seed}`;
+  const hit = ORDERS.get(key);
+  if (hit) return hit;
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const out = new Int32Array(permutations * n);
+  let state = seed | 0;
+  for (let b = 0; b < permutations; b++) {
+    for (let i = n - 1; i > 0; i--) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1));
+      const x = idx[i];
+      idx[i] = idx[j];
+      idx[j] = x;
+    }
+    out.set(idx, b * n);
+  }
+  if (out.length <= 1 << 20) {
+    if (ORDERS.size >= MAX_CACHED_ORDERS) ORDERS.clear();
+    ORDERS.set(key, out);
+  }
+  return out;
+}
+
 /**
  * Permutation test of stable seasonality: the between-cycle-position sum of
  * squares of the detrended values (the one-way ANOVA statistic used by the
@@ -334,10 +371,12 @@ export function stableSeasonalityPValue(
   seed = PERMUTATION_SEED,
 ): number {
   const observed = betweenGroupSS(detrended, positions, period);
-  // The loop is a mulberry32 PRNG (seeded with `seed`, reshuffling the same array each time)
-  // and betweenGroupSS inlined over typed arrays, every floating-point operation in the same
-  // order as betweenGroupSS, so the p-value is the same to the last bit: it runs 999 times for
-  // every series of two years or more and was the engine's largest cost.
+  // betweenGroupSS inlined over typed arrays, every floating-point operation in the same order
+  // as betweenGroupSS, so the p-value is the same to the last bit: it runs 999 times for every
+  // series of two years or more and was the engine's largest cost. The shuffles (a mulberry32
+  // PRNG seeded with `seed`, reshuffling the same array each time) depend only on the number of
+  // values, so each permutation's order of the values is worked out once per length
+  // ({@link permutationOrders}) and shared by every series of that length.
   const n = detrended.length;
   const a = Float64Array.from(detrended);
   const groups = Int32Array.from(positions);
@@ -345,22 +384,13 @@ export function stableSeasonalityPValue(
   for (let i = 0; i < n; i++) counts[groups[i]] += 1;
   const sums = new Float64Array(period);
   const tol = observed * 1e-12;
-  let state = seed | 0;
+  const orders = permutationOrders(n, permutations, seed);
   let atLeast = 0;
-  for (let b = 0; b < permutations; b++) {
-    for (let i = n - 1; i > 0; i--) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1));
-      const x = a[i];
-      a[i] = a[j];
-      a[j] = x;
-    }
+  for (let b = 0, base = 0; b < permutations; b++, base += n) {
     sums.fill(0);
     let grand = 0;
     for (let i = 0; i < n; i++) {
-      const v = a[i];
+      const v = a[orders[base + i]];
       sums[groups[i]] += v;
       grand += v;
     }
