@@ -1,5 +1,5 @@
 // A zip archive of files stored as they are (no compression), for loaders that make several files in one run
-// (Framework extracts each file a page names from it: FileAttachment("data/trend/referrals.json") from data/trend.zip).
+// (Framework extracts each file a page names from it: FileAttachment("data/trend/referrals-overview.json") from data/trend.zip).
 import { crc32 } from "node:zlib";
 
 export function zip(files: { name: string; data: string | Buffer }[]): Buffer {
