@@ -5,8 +5,9 @@
 //   team rows), the employer's and services' points in full with their seasonal profiles, and the teams' points with
 //   only what the teams' small multiples and the unusual months need (period, value, cause and rule; the other point
 //   columns are null, and run-length encode to nothing);
-// - <measure>-teams.json, the teams' points in full and their seasonal profiles, which the Trends page loads when a team
-//   is chosen (FileAttachment("data/trend/referrals-teams.json")), and the team notebook for its control chart.
+// - <measure>-teams.json, the teams' series, their points in full and their seasonal profiles, which the Trends page
+//   loads when a team is chosen (FileAttachment("data/trend/referrals-teams.json")), and the team notebook (alone) for
+//   its control chart.
 // Points and profiles are columnar, with the encodings of series-sql.ts.
 import { SERIES_MEASURES } from "../../pipelines/measures.ts";
 import { columnar, type Row, rowsOf } from "./mart.ts";
@@ -43,7 +44,7 @@ const files = SERIES_MEASURES.flatMap(({ measure }) => {
     },
     {
       name: `${measure}-teams.json`,
-      data: JSON.stringify({ measure, points: pointsOf(measurePoints.filter(team)), seasonal: seasonalOf(measureSeasonal.filter(team)) }),
+      data: JSON.stringify({ measure, series: series.filter((x) => mine(x) && isTeam.has(x.series_id)), points: pointsOf(measurePoints.filter(team)), seasonal: seasonalOf(measureSeasonal.filter(team)) }),
     },
   ];
 });

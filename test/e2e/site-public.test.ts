@@ -152,7 +152,7 @@ describe("public build of the sample employer", () => {
 
   it("a team-month withheld from caseload.json publishes nothing in the team's series either", () => {
     // teams' series and points are in the files of each measure (trend/<measure>-overview.json with every series and the
-    // teams' values, trend/<measure>-teams.json with the teams' points in full);
+    // teams' values, trend/<measure>-teams.json with the teams' series and points in full);
     // caseload.json is columnar
     const trends = [...data.keys()].filter((k) => k.startsWith("trend/")).map((k) => data.get(k) as { series?: Obj[]; points: Record<string, Json> });
     expect(trends.length).toBeGreaterThan(5);
