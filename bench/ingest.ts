@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openDb, queryRows, quoteLit } from "../core/db.ts";
 import { PROJECT_ROOT } from "../core/workspace.ts";
+import { employerCsv } from "./employer.ts";
 
 const { values } = parseArgs({
   options: {
@@ -78,14 +79,8 @@ const out = join(PROJECT_ROOT, "bench", "out", `employer-${workers}x${months}`);
 const csvDir = join(out, "csv");
 const pqDir = join(out, "parquet");
 
-if (!existsSync(join(csvDir, "case_month.csv"))) {
-  const { generateEmployerStream } = await import("../loaders/sample/generator.ts");
-  const { writeCsvFolder } = await import("../loaders/sample/write.ts");
-  mkdirSync(csvDir, { recursive: true });
-  const t = performance.now();
-  await writeCsvFolder(generateEmployerStream({ workers, months }), csvDir);
-  console.log(`generated ${csvDir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-}
+// (generated again, the Parquet copies with it, when the generator's code has changed)
+if (!values.child) await employerCsv(workers, months, (m) => console.log(m));
 if (!existsSync(join(pqDir, "case_month.parquet"))) {
   mkdirSync(pqDir, { recursive: true });
   const db = await openDb(":memory:");

@@ -12,12 +12,11 @@
  *   npm run bench:run [-- --workers 1500 --months 60 --repeat 3 --json]
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { generateEmployerStream } from "../loaders/sample/generator.ts";
-import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT } from "../core/workspace.ts";
+import { employerCsv } from "./employer.ts";
 
 export const RUN_TARGET_S = 12;
 export const RUN_TARGET_MB = 1000;
@@ -49,12 +48,7 @@ if (values.child) {
 
 /** The large employer's CSVs (generated once into bench/out/). */
 export async function largeEmployerCsv(workers = 1500, months = 60): Promise<string> {
-  const csvDir = join(PROJECT_ROOT, "bench", "out", `employer-${workers}x${months}`, "csv");
-  if (!existsSync(join(csvDir, "case_month.csv"))) {
-    mkdirSync(csvDir, { recursive: true });
-    await writeCsvFolder(generateEmployerStream({ workers, months }), csvDir);
-  }
-  return csvDir;
+  return employerCsv(workers, months);
 }
 
 /** Load the returns once, then `repeat` runs, each on a fresh copy of the loaded workspace. */

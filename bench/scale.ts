@@ -16,13 +16,12 @@
  *   npm run bench:scale [-- --sizes 1500,5000] [--json]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { generateEmployerStream } from "../loaders/sample/generator.ts";
-import { writeCsvFolder } from "../loaders/sample/write.ts";
 import { PROJECT_ROOT } from "../core/workspace.ts";
+import { employerCsv } from "./employer.ts";
 
 const { values } = parseArgs({ options: { sizes: { type: "string", default: "1500,5000" }, months: { type: "string", default: "60" }, json: { type: "boolean", default: false } } });
 const sizes = values.sizes.split(",").map((s) => Number(s.trim()));
@@ -52,15 +51,7 @@ function step(name: string, args: string[]): Step {
   return { step: name, seconds, peakMb };
 }
 
-async function employer(workers: number): Promise<string> {
-  const dir = join(PROJECT_ROOT, "bench", "out", `employer-${workers}x${months}`, "csv");
-  if (!existsSync(join(dir, "case_month.csv"))) {
-    process.stderr.write(`generating ${workers} workers x ${months} months into ${dir} ...\n`);
-    mkdirSync(dir, { recursive: true });
-    await writeCsvFolder(generateEmployerStream({ workers, months }), dir);
-  }
-  return dir;
-}
+const employer = (workers: number) => employerCsv(workers, months);
 
 const results: Record<number, Step[]> = {};
 const loadBefore = loadavg();

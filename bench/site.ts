@@ -17,17 +17,16 @@
  *
  *   node --import tsx bench/site.ts [--workers 1500] [--months 60] [--runs 3] [--skip-large] [--resamples N] [--json]
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { ingest } from "../loaders/ingest.ts";
-import { DEFAULT_EMPLOYER, generateEmployerStream } from "../loaders/sample/generator.ts";
-import { writeCsvFolder } from "../loaders/sample/write.ts";
+import { DEFAULT_EMPLOYER } from "../loaders/sample/generator.ts";
 import { PROJECT_ROOT, initWorkspace } from "../core/workspace.ts";
-import { runAudit } from "../pipelines/audit.ts";
-import { runAll } from "../app/workflow.ts";
+import { auditWorkspace, runAll } from "../app/workflow.ts";
+import { employerCsv } from "./employer.ts";
 import { PAGES, SAMPLE_RETURNS, browserSkipReason, buildAndServe, launchChromium, newLoggedPage, waitForRender } from "../test/support/site-helpers.ts";
 import { tempDir } from "../test/support/helpers.ts";
 
@@ -165,7 +164,7 @@ async function benchmark(label: string, returnsDir: string, employer: string, br
     const [loaded, ingestS] = await timed(() => ingest(ws, [returnsDir]));
     if (loaded.status === "refused") throw new Error(`${label}: the returns were refused`);
     const [, runS] = await timed(() => runAll(ws));
-    const [, auditS] = await timed(() => runAudit(ws, values.resamples ? { resamples: Number(values.resamples) } : {}));
+    const [, auditS] = await timed(() => auditWorkspace(ws, values.resamples ? { resamples: Number(values.resamples) } : {}));
     const site = await buildAndServe(ws, join(dir, "site"));
     try {
       const pages = browser ? await measurePages(browser, site.origin, runs) : [];
@@ -211,11 +210,7 @@ try {
   if (!values["skip-large"]) {
     const workers = Number(values.workers);
     const months = Number(values.months);
-    const csvDir = join(PROJECT_ROOT, "bench", "out", `employer-${workers}x${months}`, "csv");
-    if (!existsSync(join(csvDir, "case_month.csv"))) {
-      mkdirSync(csvDir, { recursive: true });
-      await writeCsvFolder(generateEmployerStream({ workers, months }), csvDir);
-    }
+    const csvDir = await employerCsv(workers, months);
     large = await benchmark(`Large employer (${workers} workers x ${months} months, ${csvDir})`, csvDir, `Large employer ${workers}x${months} (synthetic)`, browser, 1);
     report(large, true);
   }
