@@ -4,8 +4,9 @@
  * the site (build time and the data each page loads, sample and large employer), and the scale
  * benchmark (the whole job on 1,500 and 5,000 workers, each step's time and peak memory). Each runs
  * in processes of its own (bench/ingest.ts, run.ts, audit.ts, site.ts, scale.ts with --json) on the
- * large synthetic employer, 1,500 workers x 60 months (bench/out/employer-1500x60/csv, generated
- * once), and for the scale benchmark also on 5,000 workers (bench/out/employer-5000x60/csv).
+ * large synthetic employer, 1,500 workers x 60 months (bench/out/employer-1500x60/csv), and for the
+ * scale benchmark also on 5,000 workers (bench/out/employer-5000x60/csv); each folder is generated
+ * once and again whenever the generator's code changes (bench/employer.ts).
  *
  * Prints: what, figure, target, OK or OVER; then the machine, the date and the load average
  * before and after (other work on the machine moves wall times: CPU times are printed beside
