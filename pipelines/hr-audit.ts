@@ -954,7 +954,7 @@ function reviewFigures(data: Awaited<ReturnType<typeof readAll>>, start: string,
  * included) are withheld, then more until nothing withheld can be worked out or narrowed to fewer
  * than the minimum from what is published (pipelines/disclosure.ts `protect`, linear
  * programming). Tables: the window's ratings by group (every cycle together; ratings add up to all
- * ratings, groups to All); each leave year's workers by team and group (teams add up to the employer); the
+ * ratings, groups to All); each leave year's workers by team, and the employer's by group (each adds up to the employer); the
  * review requests by outcome and by month (parts add up to the total; primary suppression also
  * where fewer than the minimum workers asked).
  */
@@ -980,14 +980,23 @@ async function protectedCells(ratings: RatingRow[], review: ReturnType<typeof re
     const rows = names.map((n) => `All cycles | ${n}`);
     await table("ratings", "appraisal", counts, rows, (key) => ["All", ...GROUPS].map((g) => ({ period: "appraisal", parent: key("All cycles | All ratings", g), parts: names.filter((n) => n !== "All ratings").map((n) => key(`All cycles | ${n}`, g)) })));
   }
-  // leave: each leave year's workers by team and group; teams add up to the employer
-  const leave = await queryRows<{ leave_year: number; level: string; service: string | null; team: string | null; group: string; workers: bigint }>(conn, `SELECT leave_year, level, service, team, "group", workers FROM mart_hr_leave WHERE level IN ('employer', 'team') ORDER BY 1, 2, 3, 4, 5`);
+  // leave: each leave year's workers by team (all groups together) and the employer's workers by
+  // group; teams add up to the employer, and so do the groups. A team's workers by ethnic group are
+  // not published: teams are small, so almost every such cell is under the minimum (on the
+  // 1,500-worker benchmark employer all 2,724 were withheld), and protecting that two-way table
+  // was one linear system over every team, most of the audit's time on large employers.
+  const leave = await queryRows<{ leave_year: number; level: string; service: string | null; team: string | null; group: string; workers: bigint }>(conn, `SELECT leave_year, level, service, team, "group", workers FROM mart_hr_leave WHERE level = 'employer' OR (level = 'team' AND "group" = 'All') ORDER BY 1, 2, 3, 4, 5`);
   for (const year of [...new Set(leave.map((l) => Number(l.leave_year)))].sort()) {
+    const tid = String(year);
     const mine = leave.filter((l) => Number(l.leave_year) === year);
-    const rowOf = (l: (typeof mine)[number]) => (l.level === "employer" ? "All teams" : `${l.service} / ${l.team}`);
-    const counts = new Map(mine.map((l) => [JSON.stringify([rowOf(l), l.group]), Number(l.workers)]));
-    const rows = [...new Set(mine.map(rowOf))].sort();
-    await table("leave", String(year), counts, rows, (key) => ["All", ...GROUPS].map((g) => ({ period: String(year), parent: key("All teams", g), parts: rows.filter((r) => r !== "All teams").map((r) => key(r, g)) })));
+    const fc = (l: (typeof mine)[number]): FrameCell => ({ period: tid, level: "service", service: l.level === "employer" ? "All teams" : `${l.service} / ${l.team}`, team: null, group: l.group, count: Number(l.workers) });
+    const cells = mine.map(fc);
+    const total = cellKey({ period: tid, level: "service", service: "All teams", team: null, group: "All" });
+    const teams = cells.filter((c) => c.service !== "All teams").map(cellKey);
+    // the groups with somebody in them (the mart has no row for an empty one)
+    const groups = cells.filter((c) => c.service === "All teams" && c.group !== "All").map(cellKey);
+    const { withheld } = await protect(cells, [{ period: tid, parent: total, parts: teams }, { period: tid, parent: total, parts: groups }], min);
+    for (const c of cells) out.push({ frame: "leave", table_id: tid, row: c.service, group: c.group, count: withheld.has(cellKey(c)) ? null : c.count, withheld: withheld.has(cellKey(c)), min_group_size: min });
   }
   /** One relation (parts add up to the total): under the minimum, or flagged, withheld; then while one part alone, or parts adding up to fewer than the minimum, are withheld under a published total, the smallest published part too. */
   const oneWay = (frame: string, tid: string, total: { row: string; count: number; flag: boolean }, parts: { row: string; count: number; flag: boolean }[]) => {

@@ -38,6 +38,7 @@ import { generateEmployer, type SampleOptions } from "../../loaders/sample/gener
 import { HR_PRIMARY_QUESTIONS, type HrAuditOptions, type HrAuditRecord, type HrAuditRun, hrAuditStep } from "../../pipelines/hr-audit.ts";
 import { registry } from "../../pipelines/project.ts";
 import { upstreamOf } from "../../pipelines/registry.ts";
+import { attack, type CountCell } from "../support/attacker.ts";
 import { runModels } from "../../pipelines/run.ts";
 import { relativeLikelihood } from "../../pipelines/stats/fairness.ts";
 import { ROOT, tempWorkspace } from "../support/helpers.ts";
@@ -367,6 +368,14 @@ describe("the sample employer (data/sample/returns)", () => {
     expect(cells.length).toBeGreaterThan(50);
     for (const c of cells) if (c.count !== null) expect(c.count).toBeGreaterThanOrEqual(min);
     expect(cells.some((c) => c.withheld)).toBe(true);
+    // leave: each team (all groups together) and the employer by group; an attacker who knows
+    // that teams add up to the employer, and so do the groups, narrows no withheld count
+    const leave = await q<{ leave_year: number; level: string; service: string | null; team: string | null; group: string; workers: number | null }>(`SELECT leave_year, level, service, team, "group", workers FROM pub_hr_leave`);
+    expect(leave.filter((l) => l.level === "team").length).toBeGreaterThan(0);
+    expect(leave.filter((l) => l.level === "team" && l.group !== "All")).toEqual([]);
+    expect(leave.some((l) => l.workers === null)).toBe(true);
+    const leaveCells: CountCell[] = leave.map((l) => ({ period: String(l.leave_year), level: l.level as CountCell["level"], service: l.service, team: l.team, group: l.group, value: l.workers === null ? null : Number(l.workers), source: "pub_hr_leave" }));
+    expect(await attack(leaveCells, min)).toEqual([]);
     // the public results: no counts, a ratio only where both groups had the minimum compared
     const pubCols = (await q<{ column_name: string }>(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'pub_hr_fairness_results'`)).map((c) => c.column_name);
     expect(pubCols.filter((c) => /^n_|events|decisions|rate_/.test(c))).toEqual([]);
