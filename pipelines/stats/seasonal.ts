@@ -360,8 +360,20 @@ function permutationOrders(n: number, permutations: number, seed: number): Int32
  * positions. p = (1 + #{permuted >= observed}) / (permutations + 1), with a
  * fixed seed so the result is reproducible.
  *
+ * With `stopAt` (h), the test stops as soon as h permuted statistics reach the
+ * observed one, after l permutations, and returns p = h / l: Besag and
+ * Clifford's (1991) sequential Monte Carlo p-value, valid in its own right.
+ * {@link fitSeasonal} sets h = ceil(alpha * (permutations + 1)), so a stop
+ * happens only when the fixed test would also give p > alpha (at least h + 1
+ * exceedances in all), and h / l >= h / permutations > alpha: the decision is
+ * the fixed test's, series by series, and a series that does not stop gets
+ * the fixed test's p to the last bit. Most series are noise (worker
+ * caseloads), whose p-values are large: they stop after a few dozen
+ * permutations instead of 999.
+ *
  * @param detrended - detrended values (x - trend), observed points only
  * @param positions - cycle position (0..period-1) of each value
+ * @param stopAt - stop at this many exceedances (default: never stop early)
  */
 export function stableSeasonalityPValue(
   detrended: readonly number[],
@@ -369,6 +381,7 @@ export function stableSeasonalityPValue(
   period: number,
   permutations = PERMUTATIONS,
   seed = PERMUTATION_SEED,
+  stopAt = Number.POSITIVE_INFINITY,
 ): number {
   const observed = betweenGroupSS(detrended, positions, period);
   // betweenGroupSS inlined over typed arrays, every floating-point operation in the same order
@@ -399,7 +412,7 @@ export function stableSeasonalityPValue(
     for (let g = 0; g < period; g++) {
       if (counts[g] > 0) ss += counts[g] * (sums[g] / counts[g] - grand) ** 2;
     }
-    if (ss >= observed - tol) atLeast += 1;
+    if (ss >= observed - tol && ++atLeast >= stopAt) return atLeast / (b + 1);
   }
   return (atLeast + 1) / (permutations + 1);
 }
@@ -457,13 +470,17 @@ function fitSeasonal(
     }
   });
   const strength = seasonalStrength(s, r);
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
+  // sequential: stopped once the answer at alpha is known to be "not significant" (with alpha = 1, never)
   const p = stableSeasonalityPValue(
     s.map((v, i) => v + r[i]),
     pos,
     period,
+    PERMUTATIONS,
+    PERMUTATION_SEED,
+    alpha < 1 ? Math.ceil(alpha * (PERMUTATIONS + 1)) : Number.POSITIVE_INFINITY,
   );
   const threshold = opts.strengthThreshold ?? DEFAULT_STRENGTH_THRESHOLD;
-  const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const strong = strength >= threshold;
   const significant = alpha >= 1 || p < alpha;
   const fs = `seasonal strength ${strength.toFixed(2)}`;

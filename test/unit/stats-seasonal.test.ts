@@ -7,6 +7,8 @@ import { decompose, DecomposeInputError, convolutionFilter } from '../../pipelin
 import {
   deseasonalise,
   peakAndTroughMonths,
+  PERMUTATION_SEED,
+  PERMUTATIONS,
   seasonalProfile,
   seasonalStrength,
   stableSeasonalityPValue,
@@ -374,6 +376,49 @@ describe('seasonal helpers', () => {
     const noise = pos.map(() => r.normal());
     expect(stableSeasonalityPValue(noise, pos, 12)).toBeGreaterThan(0.05);
     expect(stableSeasonalityPValue(noise, pos, 12)).toBe(stableSeasonalityPValue(noise, pos, 12)); // reproducible
+  });
+
+  it('the sequential test (stopped at h = ceil(alpha * 1000) exceedances) decides as the fixed one, series by series', () => {
+    const alpha = 0.05;
+    const h = Math.ceil(alpha * (PERMUTATIONS + 1));
+    const r = rng(20261203);
+    let stopped = 0;
+    let same = 0;
+    for (let k = 0; k < 400; k++) {
+      const n = 24 + (k % 37);
+      const pos = Array.from({ length: n }, (_, i) => i % 12);
+      // from pure noise to a clear pattern, so that both decisions occur
+      const amp = (k % 8) * 0.12;
+      const x = pos.map((p) => amp * Math.sin((2 * Math.PI * p) / 12) + r.normal());
+      const fixed = stableSeasonalityPValue(x, pos, 12);
+      const seq = stableSeasonalityPValue(x, pos, 12, PERMUTATIONS, PERMUTATION_SEED, h);
+      expect(seq < alpha, `series ${k}`).toBe(fixed < alpha);
+      if (seq === fixed) same++;
+      else {
+        stopped++;
+        // Besag and Clifford: h / l after l permutations, above alpha; the fixed test had more than h exceedances
+        const l = h / seq;
+        expect(Math.abs(l - Math.round(l)), `series ${k}`).toBeLessThan(1e-9);
+        expect(Math.round(l)).toBeLessThanOrEqual(PERMUTATIONS);
+        expect(seq).toBeGreaterThan(alpha);
+        expect(fixed).toBeGreaterThan(alpha);
+      }
+    }
+    // both kinds occur: every significant series runs in full, and most noise stops early
+    expect(stopped).toBeGreaterThan(100);
+    expect(same).toBeGreaterThan(50);
+    // and through seasonalProfile (alpha: 1 runs the test in full): a seasonal series keeps the
+    // fixed test's p to the last bit; noise stops early, with a p still above alpha
+    const clear = monthly(48, 1, (m) => (m >= 9 ? 3 : -1), { sd: 0.5, seed: 5 });
+    const clearP = seasonalProfile(clear, 1);
+    expect(clearP.code).toBe('ok');
+    expect(clearP.seasonality_p).toBe(seasonalProfile(clear, 1, { alpha: 1 }).seasonality_p);
+    const noise = monthly(48, 1, () => 0, { sd: 5, seed: 6 });
+    const seqP = seasonalProfile(noise, 1).seasonality_p!;
+    const fullP = seasonalProfile(noise, 1, { alpha: 1 }).seasonality_p!;
+    expect(seqP).not.toBe(fullP);
+    expect(seqP).toBeGreaterThan(alpha);
+    expect(fullP).toBeGreaterThan(alpha);
   });
 });
 
