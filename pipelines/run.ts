@@ -37,12 +37,19 @@ export interface RunModelsResult {
 
 /**
  * A compute step that can work in the background: `start` does its reading (the database is
- * used by one thing at a time) and returns the rest of the work, which must not use the
+ * used by one thing at a time) and sets the rest of the work going, which must not use the
  * database (the series step: the engine in worker threads). The runner builds other models
- * meanwhile and writes the step's outputs when the work is done.
+ * meanwhile, then calls `finish` (where the step may use the runner's thread too) and writes the
+ * step's outputs; `cancel` stops the work after an error elsewhere.
  */
 export interface BackgroundCompute<Opts, Extra> {
-  start(ctx: StepContext, opts: Opts): Promise<() => Promise<{ tables: Record<string, readonly object[] | ColumnTable>; extra: Extra }>>;
+  start(ctx: StepContext, opts: Opts): Promise<BackgroundWork<Extra>>;
+}
+
+/** Work set going by {@link BackgroundCompute.start}. */
+export interface BackgroundWork<Extra> {
+  finish(): Promise<{ tables: Record<string, readonly object[] | ColumnTable>; extra: Extra }>;
+  cancel(): Promise<void>;
 }
 
 /** A large output as chunks of columns (pipelines/series-rows.ts `ColumnChunk`), written without an object per row. */
@@ -58,8 +65,8 @@ export interface ColumnTable {
  *
  * Models are built in the order given, except around a step that works in the background
  * ({@link BackgroundCompute}): the models it needs are built first, so that it starts early;
- * while it works, the next models that do not need its outputs are built, and it is waited for
- * only when none is left that can be. The database is used by one
+ * while it works, the next models that do not need its outputs are built, and it is finished
+ * (the runner's thread joining in) only when none is left that can be. The database is used by one
  * model at a time, so the result is the same as building them strictly in order.
  */
 export async function runModels(conn: DuckDBConnection, config: Config, models: Model[], stepOptions: Record<string, unknown> = {}): Promise<RunModelsResult> {
@@ -70,7 +77,7 @@ export async function runModels(conn: DuckDBConnection, config: Config, models: 
   const stamp = () => new Date().toISOString();
   const inRun = new Set(models.map((m) => m.name));
   /** Steps working in the background: their outputs, and the work to wait for. */
-  const pending = new Map<string, { outputs: StepOutput[]; t0: number; work: Promise<{ tables: Record<string, readonly object[] | ColumnTable>; extra: unknown }> }>();
+  const pending = new Map<string, { outputs: StepOutput[]; t0: number; work: BackgroundWork<unknown> }>();
   const pendingOutputs = () => new Set([...pending.values()].flatMap((p) => p.outputs.map((o) => o.name)));
   const write = async (step: ComputeStep<unknown, unknown>, outputs: StepOutput[], tables: Record<string, readonly object[] | ColumnTable>, extra: unknown, t0: number) => {
     extras[step.name] = extra;
@@ -87,7 +94,7 @@ export async function runModels(conn: DuckDBConnection, config: Config, models: 
   const finish = async (name: string) => {
     const p = pending.get(name)!;
     pending.delete(name);
-    const { tables, extra } = await p.work;
+    const { tables, extra } = await p.work.finish();
     await write(steps.get(name)!, p.outputs, tables, extra, p.t0);
   };
   // the models a step that works in the background needs, directly or not: built before the
@@ -139,9 +146,7 @@ export async function runModels(conn: DuckDBConnection, config: Config, models: 
       const t0 = performance.now();
       const background = (step as Partial<BackgroundCompute<unknown, unknown>>).start;
       if (background) {
-        const work = (await background.call(step, { conn, config }, stepOptions[step.name]))();
-        // a failure is reported when the step is waited for; until then it must not go unhandled
-        work.catch(() => undefined);
+        const work = await background.call(step, { conn, config }, stepOptions[step.name]);
         pending.set(step.name, { outputs, t0, work });
         continue;
       }
@@ -150,7 +155,7 @@ export async function runModels(conn: DuckDBConnection, config: Config, models: 
     }
   } finally {
     // never leave work running behind an error (its threads would outlive the run)
-    await Promise.allSettled([...pending.values()].map((p) => p.work));
+    await Promise.allSettled([...pending.values()].map((p) => p.work.cancel()));
   }
   const order = new Map(models.map((m, i) => [m.name, i]));
   runs.sort((a, b) => order.get(a.model)! - order.get(b.model)!);

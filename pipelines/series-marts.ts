@@ -16,7 +16,7 @@ import { UserError } from "../core/errors.ts";
 import { SERIES_MEASURES } from "./measures.ts";
 import type { ComputeStep } from "./registry.ts";
 import type { BackgroundCompute, ColumnTable } from "./run.ts";
-import { analyseAll } from "./series-pool.ts";
+import { startAnalysis } from "./series-pool.ts";
 import { POINT_COLUMNS, PROFILE_COLUMNS, rowsOf, SERIES_COLUMNS, type SeriesData, type SeriesKey } from "./series-rows.ts";
 
 export { scopeLabel, type SeriesKey } from "./series-rows.ts";
@@ -62,7 +62,7 @@ export function baselinePoints(config: Pick<Config, "series">): Map<string, numb
 
 type SeriesExtra = { series: number; bySeriesStatus: Record<string, number> };
 
-/** The series step. `start` reads the series; the engine then runs (in worker threads for many series, pipelines/series-pool.ts) without the database. */
+/** The series step. `start` reads the series; the engine then runs (in worker threads for many series, and in the runner's thread at `finish`: pipelines/series-pool.ts) without the database. */
 export const seriesStep: ComputeStep<SeriesStepOptions, SeriesExtra> & BackgroundCompute<SeriesStepOptions, SeriesExtra> = {
   name: "series",
   writtenBy: "run",
@@ -75,31 +75,34 @@ export const seriesStep: ComputeStep<SeriesStepOptions, SeriesExtra> & Backgroun
   async start({ conn, config }, opts) {
     const series = await readSeries(conn, { workers: opts?.workers ?? true });
     const ctx = { employer: config.employer, baselines: Object.fromEntries(baselinePoints(config)) };
-    // started now, so that the engine works while the runner builds other models
-    const analysed = analyseAll(series, ctx, { onProgress: opts?.onProgress });
-    analysed.catch(() => undefined);
-    return async () => {
-      const chunks = await analysed;
-      const status: Record<string, number> = {};
-      const first = chunks.find((c) => c.first !== null)?.first;
-      if (first) status[first] = 0;
-      for (const c of chunks) {
-        if (c.ok) status.ok = (status.ok ?? 0) + c.ok;
-        if (c.limited) status.limited = (status.limited ?? 0) + c.limited;
-      }
-      return {
-        tables: {
-          mart_series: chunks.flatMap((c) => c.series),
-          // columns, written as they are (pipelines/run.ts writeColumns)
-          mart_series_points: { length: chunks.reduce((n, c) => n + c.points.length, 0), chunks: chunks.map((c) => c.points) },
-          mart_seasonal_profile: { length: chunks.reduce((n, c) => n + c.profiles.length, 0), chunks: chunks.map((c) => c.profiles) },
-        },
-        extra: { series: series.length, bySeriesStatus: status },
-      };
+    // started now, so that the worker threads work while the runner builds other models; the
+    // runner's thread joins in at finish
+    const analysis = startAnalysis(series, ctx, { onProgress: opts?.onProgress });
+    return {
+      cancel: () => analysis.cancel(),
+      async finish() {
+        const chunks = await analysis.finish();
+        const status: Record<string, number> = {};
+        const first = chunks.find((c) => c.first !== null)?.first;
+        if (first) status[first] = 0;
+        for (const c of chunks) {
+          if (c.ok) status.ok = (status.ok ?? 0) + c.ok;
+          if (c.limited) status.limited = (status.limited ?? 0) + c.limited;
+        }
+        return {
+          tables: {
+            mart_series: chunks.flatMap((c) => c.series),
+            // columns, written as they are (pipelines/run.ts writeColumns)
+            mart_series_points: { length: chunks.reduce((n, c) => n + c.points.length, 0), chunks: chunks.map((c) => c.points) },
+            mart_seasonal_profile: { length: chunks.reduce((n, c) => n + c.profiles.length, 0), chunks: chunks.map((c) => c.profiles) },
+          },
+          extra: { series: series.length, bySeriesStatus: status },
+        };
+      },
     };
   },
   async compute(ctx, opts) {
-    const { tables, extra } = await (await this.start(ctx, opts))();
+    const { tables, extra } = await (await this.start(ctx, opts)).finish();
     const rows = (t: readonly object[] | ColumnTable) => ("chunks" in t ? rowsOf(t.chunks) : t);
     return { tables: Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, rows(t)])), extra };
   },

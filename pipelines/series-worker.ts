@@ -1,18 +1,26 @@
 /**
- * A worker thread of the series step (pipelines/series-pool.ts): analyses the chunks of series
- * it is sent and sends back their rows, points and profiles as columns (typed arrays moved, not
- * copied). Started through series-worker.mjs.
+ * A worker thread of the series step (pipelines/series-pool.ts): takes chunks of the series it is
+ * sent from the shared counter, one after another until none is left, and sends back each
+ * chunk's rows, points and profiles as columns (typed arrays moved, not copied). Started through
+ * series-worker.mjs.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { analyseChunk, type SeriesContext, type SeriesData } from "./series-rows.ts";
+import type { WorkerStart } from "./series-pool.ts";
+import { analyseChunk, type SeriesContext } from "./series-rows.ts";
 
 const ctx = workerData as SeriesContext;
 const port = parentPort!;
-port.on("message", (m: { index: number; firstId: number; series: SeriesData[] }) => {
+port.on("message", (m: WorkerStart) => {
   try {
-    const chunk = analyseChunk(m.series, m.firstId, ctx);
-    const buffers = [...Object.values(chunk.points.columns), ...Object.values(chunk.profiles.columns)].flatMap((c) => (ArrayBuffer.isView(c) ? [c.buffer as ArrayBuffer] : []));
-    port.postMessage({ type: "done", index: m.index, chunk }, buffers);
+    const counter = new Int32Array(m.next);
+    const total = m.series.length;
+    const chunks = Math.ceil(total / m.size);
+    for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
+      const from = index * m.size;
+      const chunk = analyseChunk(m.series.slice(from, Math.min(total, from + m.size)), from + 1, ctx);
+      const buffers = [...Object.values(chunk.points.columns), ...Object.values(chunk.profiles.columns)].flatMap((c) => (ArrayBuffer.isView(c) ? [c.buffer as ArrayBuffer] : []));
+      port.postMessage({ type: "done", index, chunk }, buffers);
+    }
   } catch (e) {
     port.postMessage({ type: "error", message: (e as Error).message, stack: (e as Error).stack });
   }

@@ -3,7 +3,7 @@
  * worker threads as in the calling thread (the marts must not depend on how many cores there are).
  */
 import { describe, expect, it } from "vitest";
-import { analyseAll } from "../../pipelines/series-pool.ts";
+import { analyseAll, startAnalysis } from "../../pipelines/series-pool.ts";
 import { rowsOf, type SeriesData } from "../../pipelines/series-rows.ts";
 
 function series(n: number): SeriesData[] {
@@ -28,5 +28,25 @@ describe("analyseAll", () => {
     expect(rowsOf(threads.map((c) => c.points))).toEqual(rowsOf(here.map((c) => c.points)));
     expect(rowsOf(threads.map((c) => c.profiles))).toEqual(rowsOf(here.map((c) => c.profiles)));
     expect(here.flatMap((c) => c.series).map((s) => s.series_id)).toEqual(input.map((_, i) => i + 1));
+    // one worker thread with the calling thread taking chunks too (the default on two cores)
+    const shared = await analyseAll(input, ctx, { threads: 1 });
+    expect(shared.flatMap((c) => c.series)).toEqual(here.flatMap((c) => c.series));
+    expect(rowsOf(shared.map((c) => c.points))).toEqual(rowsOf(here.map((c) => c.points)));
+  }, 60_000);
+
+  it("works in the threads before finish is called, and cancel ends them", async () => {
+    const input = series(80);
+    const ctx = { employer: "Test", baselines: {} };
+    let done = 0;
+    const a = startAnalysis(input, ctx, { threads: 1, onProgress: (d) => (done = d) });
+    // the worker thread analyses on its own while this thread waits
+    for (let i = 0; i < 200 && done === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBeGreaterThan(0);
+    const chunks = await a.finish();
+    expect(chunks.flatMap((c) => c.series).map((s) => s.series_id)).toEqual(input.map((_, i) => i + 1));
+    expect(done).toBe(input.length);
+    const b = startAnalysis(input, ctx, { threads: 1 });
+    await b.cancel();
+    await expect(b.finish()).rejects.toThrow(/stopped/);
   }, 60_000);
 });
